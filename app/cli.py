@@ -1,0 +1,408 @@
+"""The `tactful` command: analyze, draft, train, eval, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import ROOT, Settings, get_settings
+from app.errors import InputError
+
+app = typer.Typer(
+    name="tactful",
+    help="Calm, non-apologetic replies to hostile email.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+JSONL_BATCH = 64
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _load(settings: Settings):
+    from app.pipeline.service import Tactful
+
+    try:
+        return Tactful.load(settings)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _read_input(source: str) -> bytes:
+    if source == "-":
+        return sys.stdin.buffer.read()
+    path = Path(source)
+    if not path.is_file():
+        raise _fail(f"no such file: {source}")
+    return path.read_bytes()
+
+
+@dataclass
+class JsonlItem:
+    """One valid line of a JSONL input file."""
+
+    line: int
+    id: str
+    body: str
+    subject: str | None
+    sender: str | None
+    sent_at: datetime | None
+    lang: str | None
+
+
+def read_jsonl(path: Path) -> Iterator[JsonlItem | tuple[int, str]]:
+    """Valid items, or (line number, problem) for each bad line."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield number, "not UTF-8"
+                continue
+            if not text.strip():
+                continue
+            try:
+                row = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield number, f"not JSON ({exc.msg})"
+                continue
+            if not isinstance(row, dict):
+                yield number, "not a JSON object"
+                continue
+            missing = [k for k in ("id", "body") if row.get(k) in (None, "")]
+            if missing:
+                yield number, f"missing {' and '.join(missing)}"
+                continue
+            if not isinstance(row["body"], str):
+                yield number, "body must be a string"
+                continue
+            sent_at = None
+            if row.get("sent_at"):
+                try:
+                    sent_at = datetime.fromisoformat(str(row["sent_at"]))
+                except ValueError:
+                    yield number, f"sent_at is not ISO 8601: {row['sent_at']!r}"
+                    continue
+            yield JsonlItem(
+                number,
+                str(row["id"]),
+                row["body"],
+                row.get("subject"),
+                row.get("sender"),
+                sent_at,
+                row.get("lang"),
+            )
+
+
+def _run_jsonl(path: Path, settings: Settings, drafting: bool, strategy: str | None) -> None:
+    from app.schemas import AnalysisOut, DraftOut
+
+    if not path.is_file():
+        raise _fail(f"no such file: {path}")
+    tactful = _load(settings)
+    failures = 0
+    pending: list[tuple[JsonlItem, object]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        readings = tactful.read_many(
+            [m for _, m in pending],
+            languages=[i.lang for i, _ in pending],
+            strategies=[strategy] * len(pending),
+        )
+        if drafting:
+            outs = [DraftOut.of(r).model_dump(mode="json") for r in tactful.draft_many(readings)]
+        else:
+            outs = [AnalysisOut.of(r).model_dump(mode="json") for r in readings]
+        for (item, _), out in zip(pending, outs, strict=True):
+            typer.echo(json.dumps({"id": item.id, **out}, ensure_ascii=False))
+        pending.clear()
+
+    for item in read_jsonl(path):
+        if isinstance(item, tuple):
+            failures += 1
+            typer.echo(f"{path}:{item[0]}: {item[1]}", err=True)
+            continue
+        try:
+            message = tactful.parse(
+                item.body, subject=item.subject, sender=item.sender, sent_at=item.sent_at
+            )
+        except InputError as exc:
+            failures += 1
+            typer.echo(f"{path}:{item.line}: id {item.id}: {exc}", err=True)
+            continue
+        pending.append((item, message))
+        if len(pending) >= JSONL_BATCH:
+            flush()
+    flush()
+    if failures:
+        typer.echo(f"{failures} line(s) failed", err=True)
+        raise typer.Exit(1)
+
+
+def _single(source: str, settings: Settings, *, subject: str | None, sender: str | None):
+    tactful = _load(settings)
+    try:
+        message = tactful.parse(_read_input(source), subject=subject, sender=sender)
+    except InputError as exc:
+        raise _fail(str(exc), 1) from exc
+    return tactful, message
+
+
+Source = Annotated[
+    str, typer.Argument(help="An email file (plain text or raw MIME), or - for stdin.")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a summary.")]
+Jsonl = Annotated[
+    Path | None,
+    typer.Option(
+        "--jsonl",
+        help="One JSON object per line with id, body and optional subject, sender, sent_at, lang.",
+    ),
+]
+Subject = Annotated[str | None, typer.Option(help="Subject, when the input has no headers.")]
+Sender = Annotated[str | None, typer.Option(help='Sender, "Name <address>".')]
+StrategyOpt = Annotated[
+    str | None, typer.Option(help="Force a strategy: resolve, boundary or exit.")
+]
+
+
+@app.command()
+def analyze(
+    source: Source = "-",
+    as_json: AsJson = False,
+    jsonl: Jsonl = None,
+    subject: Subject = None,
+    sender: Sender = None,
+) -> None:
+    """Classify a message: tone, hostility, threats, complaints, sentence roles."""
+    from app.cli_output import format_analysis
+    from app.schemas import AnalysisOut
+
+    settings = get_settings()
+    if jsonl is not None:
+        _run_jsonl(jsonl, settings, drafting=False, strategy=None)
+        return
+    tactful, message = _single(source, settings, subject=subject, sender=sender)
+    out = AnalysisOut.of(tactful.read(message))
+    typer.echo(out.model_dump_json(indent=2) if as_json else format_analysis(out))
+
+
+@app.command()
+def draft(
+    source: Source = "-",
+    as_json: AsJson = False,
+    jsonl: Jsonl = None,
+    subject: Subject = None,
+    sender: Sender = None,
+    strategy: StrategyOpt = None,
+) -> None:
+    """Draft a calm reply to a message."""
+    from app.cli_output import format_draft
+    from app.pipeline.types import STRATEGIES
+    from app.schemas import DraftOut
+
+    if strategy is not None and strategy not in STRATEGIES:
+        raise _fail(f"--strategy must be one of {', '.join(STRATEGIES)}")
+    settings = get_settings()
+    if jsonl is not None:
+        _run_jsonl(jsonl, settings, drafting=True, strategy=strategy)
+        return
+    tactful, message = _single(source, settings, subject=subject, sender=sender)
+    out = DraftOut.of(tactful.draft(message, strategy=strategy))
+    typer.echo(out.model_dump_json(indent=2) if as_json else format_draft(out))
+
+
+@app.command()
+def check(
+    source: Source = "-",
+    client: Annotated[Path | None, typer.Option(help="The client's message (insults).")] = None,
+) -> None:
+    """Run the calm guard on a reply; exit 1 when a rule fails."""
+    settings = get_settings()
+    tactful = _load(settings)
+    text = _read_input(source).decode("utf-8", "replace")
+    client_text = client.read_text(encoding="utf-8", errors="replace") if client else None
+    checks = tactful.check(text, client_text=client_text)
+    for c in checks:
+        typer.echo(f"{'ok  ' if c.passed else 'FAIL'} {c.rule}: {c.detail}")
+    if not all(c.passed for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    corpus: Annotated[Path, typer.Option(help="Folder of training JSONL files.")] = (
+        ROOT / "models" / "data" / "train"
+    ),
+    out: Annotated[Path | None, typer.Option(help="Where to save the heads.")] = None,
+    real: Annotated[Path | None, typer.Option(help="Real public messages (tone, hostility).")] = (
+        ROOT.parent / "shared" / "data" / "real"
+    ),
+    no_real: Annotated[bool, typer.Option("--no-real", help="Train on the corpus only.")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
+    hidden: Annotated[int, typer.Option(help="Hidden units per head (0: linear).")] = 0,
+    epochs: Annotated[int, typer.Option(help="Full-batch epochs per head.")] = 300,
+) -> None:
+    """Train the classifier heads from scratch (deterministic for a seed)."""
+    from tqdm import tqdm
+
+    from app.pipeline.encoder import TorchEncoder
+    from app.training.train import TrainConfig, report_json
+    from app.training.train import train as run_training
+
+    settings = get_settings()
+    target = out or settings.model_dir
+    config = TrainConfig(seed=seed, hidden=hidden, epochs=epochs, real_data=not no_real)
+    bar: tqdm | None = None
+
+    def progress(total: int, _: int):
+        nonlocal bar
+        bar = tqdm(total=total, desc="encoding", unit="text", file=sys.stderr)
+        return bar.update
+
+    try:
+        report = run_training(
+            TorchEncoder(),
+            corpus,
+            target,
+            config,
+            real_dir=real,
+            prompts_dir=settings.prompts_dir,
+            progress=progress,
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+    typer.echo(report_json(report))
+    typer.echo(f"saved to {target}", err=True)
+
+
+@app.command("eval")
+def evaluate(
+    split: Annotated[Path, typer.Option(help="Folder of evaluation JSONL files.")] = (
+        ROOT / "models" / "data" / "eval"
+    ),
+    real: Annotated[Path | None, typer.Option(help="Real public messages for hostility AUC.")] = (
+        ROOT.parent / "shared" / "data" / "real"
+    ),
+    out: Annotated[Path | None, typer.Option(help="Where to write the metrics JSON.")] = (
+        ROOT / "models" / "metrics.json"
+    ),
+    plots: Annotated[
+        Path | None, typer.Option(help="Folder for a reliability diagram and confusion matrix PNG.")
+    ] = None,
+    drafts: Annotated[bool, typer.Option("--drafts", help="Also draft every message.")] = False,
+) -> None:
+    """Per-label precision/recall/F1, tone confusion, calibration, real-data AUCs."""
+    from tqdm import tqdm
+
+    from app.training.data import corpus_files, load_corpus
+    from app.training.evaluate import evaluate_split, real_aucs
+    from app.training.report import format_metrics
+
+    settings = get_settings()
+    files = corpus_files(split)
+    if not files:
+        raise _fail(f"no *.jsonl files in {split}")
+    examples = load_corpus(files)
+    tactful = _load(settings)
+    classifier = tactful.classifier
+    analyses = []
+    with tqdm(total=len(examples), desc="evaluating", unit="email", file=sys.stderr) as bar:
+        for start in range(0, len(examples), JSONL_BATCH):
+            part = examples[start : start + JSONL_BATCH]
+            analyses += classifier.analyze_many([e.text for e in part])
+            bar.update(len(part))
+    metrics = {
+        "split": [f.name for f in files],
+        **evaluate_split(analyses, examples, classifier.complaint_labels),
+    }
+    if real is not None and real.exists():
+        with tqdm(desc="real data", unit="text", file=sys.stderr) as bar:
+            metrics["real_hostility_auc"] = real_aucs(classifier, real, tick=bar.update)
+    if drafts:
+        from app.training.drafts_eval import evaluate_drafts
+
+        with tqdm(total=len(examples), desc="drafting", unit="email", file=sys.stderr) as bar:
+            metrics["drafts"] = evaluate_drafts(tactful, examples, tick=bar.update)
+    typer.echo(format_metrics(metrics))
+    if out is not None:
+        out.write_text(json.dumps(metrics, indent=2) + "\n")
+        typer.echo(f"wrote {out}", err=True)
+    if plots is not None:
+        from app.training.report import write_plots
+
+        for path in write_plots(metrics, plots):
+            typer.echo(f"wrote {path}", err=True)
+
+
+@app.command()
+def export(
+    force: Annotated[
+        bool, typer.Option(help="Rebuild even when the cached file is current.")
+    ] = False,
+) -> None:
+    """Export the encoder to ONNX with int8 per-channel weights (cached beside the model)."""
+    from app.pipeline.onnx_runtime import export_onnx
+
+    path = export_onnx(get_settings().model_dir, force=force)
+    typer.echo(str(path))
+
+
+@app.command()
+def bench(
+    emails: Annotated[int, typer.Option(help="Emails per size.")] = 32,
+    http: Annotated[bool, typer.Option(help="Also load a running service over HTTP.")] = True,
+    out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here.")] = None,
+) -> None:
+    """Latency, throughput, start-up and memory against a plain PyTorch forward."""
+    from app.bench import format_results, run
+
+    results = run(count=emails, http=http)
+    typer.echo(format_results(results))
+    if out is not None:
+        out.write_text(json.dumps(results, indent=2) + "\n")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Start the service (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level=settings.log_level,
+    )
+
+
+def main() -> None:
+    """Entry point of the `tactful` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

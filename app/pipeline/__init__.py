@@ -1,0 +1,1 @@
+"""The pipeline: parse, classify, detach, strategy, render, check."""

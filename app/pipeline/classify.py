@@ -1,0 +1,201 @@
+"""Classify: one encoder pass per message, then every head on the pooled vectors.
+
+The classifier returns scores and the labels its thresholds decide; what is done with
+them (strategy, wording, pause) lives in the later steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from app.pipeline.encoder import Encoder, TorchEncoder
+from app.pipeline.features import Featurized, featurize, occlusion_features
+from app.pipeline.heads import TactfulHeads
+from app.pipeline.language import detect_language, is_supported
+from app.pipeline.segment import split_sentences
+from app.pipeline.types import Analysis, Evidence, Sentence
+
+EVIDENCE_PER_LABEL = 3
+EVIDENCE_MIN_WEIGHT = 0.02
+
+
+def load_encoder(runtime: str = "torch", model_dir: Path | None = None) -> Encoder:
+    """The encoder for `runtime` (`torch`, or `onnx` once exported)."""
+    if runtime == "torch":
+        return TorchEncoder()
+    if runtime == "onnx":
+        from app.pipeline.onnx_runtime import OnnxEncoder
+
+        return OnnxEncoder.from_model_dir(model_dir)
+    raise ValueError(f"unknown runtime {runtime!r}: use 'torch' or 'onnx'")
+
+
+class Classifier:
+    """The local transformer classifier: encoder plus trained heads."""
+
+    def __init__(self, encoder: Encoder, heads: TactfulHeads):
+        self.encoder = encoder
+        self.heads = heads
+
+    @classmethod
+    def from_pretrained(cls, model_dir: str | Path, runtime: str = "torch") -> Classifier:
+        """Load the heads from `model_dir` and the encoder for `runtime`."""
+        heads = TactfulHeads.from_pretrained(model_dir)
+        return cls(load_encoder(runtime, Path(model_dir)), heads)
+
+    @property
+    def complaint_labels(self) -> list[str]:
+        """Complaint types this model was trained on (the taxonomy's, plus custom ones)."""
+        return list(self.heads["complaints"].labels)
+
+    def featurize(self, texts: Sequence[str]) -> list[tuple[list[Sentence], Featurized]]:
+        """Split each text into sentences and pool its single encoder pass."""
+        encoded = self.encoder.encode(list(texts))
+        out = []
+        for text, enc in zip(texts, encoded, strict=True):
+            sentences = split_sentences(text)
+            spans = [(s.start, s.end) for s in sentences]
+            out.append((sentences, featurize(enc, spans, text)))
+        return out
+
+    def analyze_many(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> list[Analysis]:
+        """Analyse several texts; batching happens inside the encoder."""
+        languages = list(languages) if languages is not None else [None] * len(texts)
+        return [
+            self._analysis(text, sentences, feats, lang or detect_language(text))
+            for text, lang, (sentences, feats) in zip(
+                texts, languages, self.featurize(texts), strict=True
+            )
+        ]
+
+    def analyze(self, text: str, language: str | None = None) -> Analysis:
+        """Analyse one text."""
+        return self.analyze_many([text], [language])[0]
+
+    def read_reply(self, text: str) -> tuple[str, float]:
+        """Tone label and hostility of a reply (what the guard's calm reading asks)."""
+        analysis = self.analyze(text, language="en")
+        return analysis.tone, analysis.hostility
+
+    def _analysis(
+        self, text: str, sentences: list[Sentence], feats: Featurized, language: str
+    ) -> Analysis:
+        heads = self.heads
+        x = feats.message[None, :]
+        tone_head = heads["tone"]
+        tone_p = tone_head.predict_proba(x)[0]
+        tone = tone_head.labels[int(tone_p.argmax())]
+        # The hostility head is gated by the tone head, so that the two never contradict:
+        # a message the tone head reads as calm cannot score as hostile.
+        calm = float(tone_p[tone_head.labels.index("calm")])
+        hostility = float(heads.predict_proba("hostility", x)[0, 0]) * (1.0 - calm)
+        threat_score = float(heads.predict_proba("threat", x)[0, 0])
+        kind_head = heads["threat_kinds"]
+        kind_p = heads.predict_proba("threat_kinds", x)[0]
+        threat_limit = heads.thresholds.get("threat", {}).get("threat", 0.5)
+        threat_present = threat_score >= threat_limit
+        kind_limits = heads.thresholds.get("threat_kinds", {})
+        kinds = [
+            label
+            for label, p in zip(kind_head.labels, kind_p, strict=True)
+            if threat_present and p >= kind_limits.get(label, 0.5)
+        ]
+        if threat_present and not kinds:
+            kinds = [kind_head.labels[int(kind_p.argmax())]]
+        complaint_head = heads["complaints"]
+        complaint_p = heads.predict_proba("complaints", x)[0]
+        complaint_scores = {
+            label: float(p) for label, p in zip(complaint_head.labels, complaint_p, strict=True)
+        }
+        complaint_limits = {
+            label: float(heads.thresholds.get("complaints", {}).get(label, 0.5))
+            for label in complaint_head.labels
+        }
+        if len(sentences):
+            role_head = heads["roles"]
+            role_p = role_head.predict_proba(feats.sentences)
+            for sentence, row in zip(sentences, role_p, strict=True):
+                sentence.role = role_head.labels[int(row.argmax())]
+                sentence.role_scores = {
+                    label: round(float(p), 4)
+                    for label, p in zip(role_head.labels, row, strict=True)
+                }
+        analysis = Analysis(
+            text=text,
+            language=language,
+            language_supported=is_supported(language),
+            tone=tone,
+            tone_scores={
+                label: float(p) for label, p in zip(tone_head.labels, tone_p, strict=True)
+            },
+            hostility=hostility,
+            threat_present=threat_present,
+            threat_score=threat_score,
+            threat_kinds=kinds,
+            threat_kind_scores={
+                label: float(p) for label, p in zip(kind_head.labels, kind_p, strict=True)
+            },
+            complaint_scores=complaint_scores,
+            complaint_thresholds=complaint_limits,
+            sentences=sentences,
+        )
+        analysis.evidence = self._evidence(analysis, feats)
+        return analysis
+
+    def _evidence(self, analysis: Analysis, feats: Featurized) -> list[Evidence]:
+        """Sentences whose removal lowers a decided label's probability the most."""
+        sentences = analysis.sentences
+        if not sentences:
+            return []
+        targets: list[tuple[str, str, int, float]] = []
+        tone_head = self.heads["tone"]
+        targets.append(
+            (
+                "tone",
+                analysis.tone,
+                tone_head.labels.index(analysis.tone),
+                analysis.tone_scores[analysis.tone],
+            )
+        )
+        if analysis.threat_present:
+            kinds = self.heads["threat_kinds"].labels
+            for kind in analysis.threat_kinds:
+                targets.append(
+                    ("threat_kinds", kind, kinds.index(kind), analysis.threat_kind_scores[kind])
+                )
+        labels = self.heads["complaints"].labels
+        for label in analysis.complaints:
+            targets.append(
+                ("complaints", label, labels.index(label), analysis.complaint_scores[label])
+            )
+        if len(sentences) == 1:
+            only = sentences[0]
+            return [
+                Evidence(label, only.text, only.start, only.end, round(score, 4))
+                for _, label, _, score in targets
+            ]
+        occluded = occlusion_features(
+            feats.encoded,
+            feats.sentence_vectors,
+            feats.masks,
+            analysis.text,
+            [(s.start, s.end) for s in sentences],
+        )
+        evidence: list[Evidence] = []
+        cache: dict[str, np.ndarray] = {}
+        for head_name, label, column, score in targets:
+            if head_name not in cache:
+                cache[head_name] = self.heads.predict_proba(head_name, occluded)
+            drops = score - cache[head_name][:, column]
+            order = np.argsort(-drops)[:EVIDENCE_PER_LABEL]
+            for i in order:
+                if drops[i] < EVIDENCE_MIN_WEIGHT:
+                    break
+                s = sentences[int(i)]
+                evidence.append(Evidence(label, s.text, s.start, s.end, round(float(drops[i]), 4)))
+        return evidence

@@ -1,0 +1,143 @@
+"""Trained heads on top of the encoder: the small, committed part of the model.
+
+Saved as plain arrays (`heads.npz`, no pickle) with the label map, calibration
+temperatures, thresholds and training config beside them as JSON, in the manner
+of SetFit's and sentence-transformers' `save_pretrained` folders.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+WEIGHTS_FILE = "heads.npz"
+LABEL_MAP_FILE = "label_map.json"
+THRESHOLDS_FILE = "thresholds.json"
+CONFIG_FILE = "config.json"
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax."""
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """Element-wise logistic function."""
+    return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))
+
+
+@dataclass
+class Head:
+    """One head: standardise, optional hidden layer, linear output, temperature."""
+
+    name: str
+    kind: str
+    """`softmax` (one label) or `sigmoid` (independent labels, or a single score)."""
+    source: str
+    """`message` or `sentence`: which vectors it reads."""
+    labels: list[str]
+    params: dict[str, np.ndarray]
+    temperature: float = 1.0
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        """Raw scores, shape (rows, labels)."""
+        h = (np.atleast_2d(x) - self.params["mean"]) / self.params["scale"]
+        if "w1" in self.params:
+            h = np.maximum(h @ self.params["w1"] + self.params["b1"], 0.0)
+        return h @ self.params["w"] + self.params["b"]
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities, shape (rows, labels)."""
+        z = self.logits(x) / self.temperature
+        return softmax(z) if self.kind == "softmax" else sigmoid(z)
+
+
+@dataclass
+class TactfulHeads:
+    """All heads of the classifier, with their thresholds and training config."""
+
+    heads: dict[str, Head]
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Head:
+        return self.heads[name]
+
+    def predict_proba(self, name: str, x: np.ndarray) -> np.ndarray:
+        """Probabilities of head `name` for feature rows `x`."""
+        return self.heads[name].predict_proba(x)
+
+    def predict(self, name: str, x: np.ndarray) -> list:
+        """Labels of head `name`: the argmax for softmax heads, labels over threshold else."""
+        head = self.heads[name]
+        proba = head.predict_proba(x)
+        if head.kind == "softmax":
+            return [head.labels[i] for i in proba.argmax(axis=1)]
+        limits = self.thresholds.get(name, {})
+        return [
+            [
+                label
+                for label, p in zip(head.labels, row, strict=True)
+                if p >= limits.get(label, 0.5)
+            ]
+            for row in proba
+        ]
+
+    def save_pretrained(self, path: str | Path) -> None:
+        """Write the heads into folder `path`."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        arrays = {
+            f"{name}.{key}": value.astype(np.float32)
+            for name, head in self.heads.items()
+            for key, value in head.params.items()
+        }
+        np.savez_compressed(path / WEIGHTS_FILE, **arrays)
+        label_map = {
+            name: {
+                "kind": h.kind,
+                "source": h.source,
+                "labels": h.labels,
+                "temperature": round(float(h.temperature), 6),
+            }
+            for name, h in self.heads.items()
+        }
+        _write_json(path / LABEL_MAP_FILE, label_map)
+        _write_json(path / THRESHOLDS_FILE, self.thresholds)
+        _write_json(path / CONFIG_FILE, self.config)
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path) -> TactfulHeads:
+        """Load heads saved by `save_pretrained`."""
+        path = Path(path)
+        if not (path / WEIGHTS_FILE).exists():
+            raise FileNotFoundError(f"no trained heads in {path}: run `tactful train`")
+        label_map = json.loads((path / LABEL_MAP_FILE).read_text())
+        params: dict[str, dict[str, np.ndarray]] = {name: {} for name in label_map}
+        with np.load(path / WEIGHTS_FILE, allow_pickle=False) as arrays:
+            for key in arrays.files:
+                name, param = key.split(".", 1)
+                params[name][param] = arrays[key]
+        heads = {
+            name: Head(
+                name=name,
+                kind=spec["kind"],
+                source=spec["source"],
+                labels=list(spec["labels"]),
+                params=params[name],
+                temperature=float(spec.get("temperature", 1.0)),
+            )
+            for name, spec in label_map.items()
+        }
+        thresholds = json.loads((path / THRESHOLDS_FILE).read_text())
+        config = json.loads((path / CONFIG_FILE).read_text())
+        return cls(heads=heads, thresholds=thresholds, config=config)
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")

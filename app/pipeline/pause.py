@@ -1,0 +1,52 @@
+"""Pause: how long a draft waits before it may be sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from app.pipeline.types import Analysis
+
+
+@dataclass
+class PausePolicy:
+    """Cool-down minutes per tone, plus a little more for hostility and threats."""
+
+    minutes: dict[str, int] = field(
+        default_factory=lambda: {
+            "calm": 0,
+            "frustrated": 10,
+            "sarcastic": 15,
+            "angry": 25,
+            "abusive": 32,
+        }
+    )
+    hostility_extra: int = 5
+    threat_extra: int = 3
+    hostile_range: tuple[int, int] = (20, 40)
+
+
+def cooldown_minutes(analysis: Analysis, policy: PausePolicy | None = None) -> int:
+    """Minutes to wait: 0 for calm mail, 20-40 for angry and abusive mail."""
+    policy = policy or PausePolicy()
+    base = policy.minutes.get(analysis.tone, 0)
+    if base == 0:
+        return 0
+    minutes = base + round(policy.hostility_extra * analysis.hostility)
+    minutes += policy.threat_extra if analysis.threat_present else 0
+    if analysis.tone in ("angry", "abusive"):
+        low, high = policy.hostile_range
+        minutes = min(max(minutes, low), high)
+    return int(minutes)
+
+
+def send_not_before(
+    minutes: int, sent_at: datetime | None, now: datetime | None = None
+) -> datetime:
+    """The earliest time to send: from when the message was sent (or now), in UTC."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    start = now
+    if sent_at is not None:
+        sent = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)
+        start = min(sent.astimezone(UTC), now)
+    return start + timedelta(minutes=minutes)

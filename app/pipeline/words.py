@@ -1,0 +1,60 @@
+"""Word lists from prompts/words.yaml, loaded once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+WORDS_FILE = Path(__file__).resolve().parents[2] / "prompts" / "words.yaml"
+
+
+@dataclass(frozen=True)
+class WordLists:
+    insults: tuple[str, ...]
+    fillers: tuple[str, ...]
+    acronyms: frozenset[str]
+
+    @property
+    def insult_pattern(self) -> re.Pattern[str]:
+        return _pattern(self.insults)
+
+    @property
+    def vocative_pattern(self) -> re.Pattern[str]:
+        """'you clowns', 'you useless idiots', 'you absolute cowboys' as one unit."""
+        return _vocative(self.insults)
+
+    @property
+    def filler_pattern(self) -> re.Pattern[str]:
+        return _pattern(self.fillers)
+
+
+@lru_cache(maxsize=8)
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w*])(?:{alternatives})(?![\w*])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def load_words(path: Path = WORDS_FILE) -> WordLists:
+    """The word lists in `path`."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return WordLists(
+        insults=tuple(str(w) for w in data.get("insults", [])),
+        fillers=tuple(str(w) for w in data.get("fillers", [])),
+        acronyms=frozenset(str(w) for w in data.get("acronyms", [])),
+    )
+
+
+@lru_cache(maxsize=8)
+def _vocative(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    insult = rf"(?:{alternatives})"
+    return re.compile(
+        rf",?\s*\byou\s+(?:(?:absolute|complete|total|little|utter|bunch of|pack of|lot of"
+        rf"|such|are|'re|a|an)\s+)*(?:[a-z]+\s+){{0,2}}(?:{insult}[\s,]*)+(?![\w*])",
+        re.IGNORECASE,
+    )

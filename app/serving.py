@@ -1,0 +1,91 @@
+"""The pipeline for the web service: every encoder run goes through one micro-batcher."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+
+from starlette.concurrency import run_in_threadpool
+
+from app.batching import MicroBatcher
+from app.config import Settings
+from app.pipeline.service import DraftResult, Reading, Tactful
+from app.pipeline.types import Analysis, Check, Message, SenderHistory
+
+
+class Serving:
+    """Async front of `Tactful`: parse in a thread, classify in shared batches."""
+
+    def __init__(self, tactful: Tactful, settings: Settings):
+        self.tactful = tactful
+        self.batcher: MicroBatcher[tuple[str, str | None], Analysis] = MicroBatcher(
+            self._classify,
+            max_batch=settings.batch_max_size,
+            max_wait_ms=settings.batch_max_wait_ms,
+            max_queue=settings.batch_max_queue,
+        )
+
+    def _classify(self, items: Sequence[tuple[str, str | None]]) -> list[Analysis]:
+        return self.tactful.classifier.analyze_many(
+            [text for text, _ in items], [lang for _, lang in items]
+        )
+
+    async def start(self) -> None:
+        await self.batcher.start()
+
+    async def stop(self) -> None:
+        await self.batcher.stop()
+
+    async def parse(
+        self,
+        data: str | bytes,
+        *,
+        subject: str | None = None,
+        sender: str | None = None,
+        sent_at: datetime | None = None,
+    ) -> Message:
+        """Parse off the event loop (HTML and MIME decoding can take a few milliseconds)."""
+        return await run_in_threadpool(
+            lambda: self.tactful.parse(data, subject=subject, sender=sender, sent_at=sent_at)
+        )
+
+    async def read(
+        self,
+        message: Message,
+        *,
+        language: str | None = None,
+        history: SenderHistory | None = None,
+        strategy: str | None = None,
+    ) -> Reading:
+        """Classify (batched with concurrent requests), detach and recommend."""
+        analysis = await self.batcher.submit((message.new_text, language))
+        return self.tactful.reading_of(message, analysis, history, strategy)
+
+    async def draft_for(self, reading: Reading, *, now: datetime | None = None) -> DraftResult:
+        """Render a reply and run the guard; the guard's readings are batched too."""
+        draft, alternatives = self.tactful.render(reading, now=now)
+        texts = list(dict.fromkeys([draft.body, *(a.body for a in alternatives)]))
+        replies = await asyncio.gather(*(self.batcher.submit((t, "en")) for t in texts))
+        readings = {t: (a.tone, a.hostility) for t, a in zip(texts, replies, strict=True)}
+        return self.tactful.finish(reading, draft, alternatives, readings)
+
+    async def draft(
+        self,
+        message: Message,
+        *,
+        language: str | None = None,
+        history: SenderHistory | None = None,
+        strategy: str | None = None,
+        now: datetime | None = None,
+    ) -> DraftResult:
+        """The whole pipeline for one message."""
+        reading = await self.read(message, language=language, history=history, strategy=strategy)
+        return await self.draft_for(reading, now=now)
+
+    async def check(self, text: str, *, client_text: str | None = None) -> list[Check]:
+        """The calm guard on any text, with the classifier's reading batched."""
+        reply = await self.batcher.submit((text, "en"))
+        return self.tactful.check(
+            text, client_text=client_text, reading=(reply.tone, reply.hostility)
+        )

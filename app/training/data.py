@@ -1,0 +1,195 @@
+"""Training data: the project's email corpus, custom labels, and real public messages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
+
+TONE_HOSTILITY = {
+    "calm": 0.03,
+    "frustrated": 0.35,
+    "sarcastic": 0.5,
+    "angry": 0.72,
+    "abusive": 0.92,
+}
+THREAT_HOSTILITY = 0.08
+
+
+@dataclass
+class Example:
+    """One labelled text. A field left as None is unknown and not trained on."""
+
+    id: str
+    text: str
+    tone: str | None = None
+    complaints: list[str] | None = None
+    threats: list[str] | None = None
+    roles: list[tuple[int, int, str]] = field(default_factory=list)
+    hostility: float | None = None
+    weight: float = 1.0
+    source: str = "corpus"
+
+
+@dataclass
+class CustomLabel:
+    """A complaint type a user added in prompts/custom/."""
+
+    name: str
+    description: str
+    examples: list[str]
+
+
+def hostility_target(tone: str | None, threats: list[str] | None) -> float | None:
+    """Hostility implied by a tone label and threats, when no explicit value is given."""
+    if tone is None:
+        return None
+    return min(1.0, TONE_HOSTILITY[tone] + (THREAT_HOSTILITY if threats else 0.0))
+
+
+def parse_row(row: dict, source: str) -> Example:
+    """Turn one corpus JSON row into an Example, checking its labels."""
+    text = row["text"]
+    tone = row.get("tone")
+    if tone not in TONES:
+        raise ValueError(f"{row.get('id')}: unknown tone {tone!r}")
+    complaints = list(row.get("complaints") or [])
+    threats = list(row.get("threats") or [])
+    for kind in threats:
+        if kind not in THREAT_KINDS:
+            raise ValueError(f"{row.get('id')}: unknown threat kind {kind!r}")
+    roles: list[tuple[int, int, str]] = []
+    cursor = 0
+    for sentence in row.get("sentences") or []:
+        start = text.find(sentence["text"], cursor)
+        if start < 0 or sentence.get("role") not in ROLES:
+            continue
+        end = start + len(sentence["text"])
+        roles.append((start, end, sentence["role"]))
+        cursor = end
+    hostility = row.get("hostility")
+    return Example(
+        id=str(row["id"]),
+        text=text,
+        tone=tone,
+        complaints=complaints,
+        threats=threats,
+        roles=roles,
+        hostility=float(hostility) if hostility is not None else hostility_target(tone, threats),
+        source=source,
+    )
+
+
+def load_corpus(paths: Iterable[Path]) -> list[Example]:
+    """Read corpus JSONL files (schema in models/data/README.md)."""
+    examples = []
+    for path in paths:
+        for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                examples.append(parse_row(json.loads(line), source=Path(path).stem))
+            except (ValueError, KeyError) as exc:
+                raise ValueError(f"{path}:{n}: {exc}") from exc
+    return examples
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """The JSONL files of a corpus folder, in a stable order."""
+    return sorted(Path(folder).glob("*.jsonl"))
+
+
+def load_custom_labels(prompts_dir: Path) -> list[CustomLabel]:
+    """Custom complaint types from prompts/custom/*.yaml (name, description, examples)."""
+    labels = []
+    for path in sorted((Path(prompts_dir) / "custom").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        name = str(data.get("name", "")).strip()
+        examples = [str(e).strip() for e in data.get("examples") or [] if str(e).strip()]
+        if not name.isidentifier() or name in COMPLAINTS or name in TONES:
+            raise ValueError(f"{path}: `name` must be a new snake_case label, got {name!r}")
+        if len(examples) < 10:
+            raise ValueError(f"{path}: a custom label needs at least 10 examples")
+        labels.append(CustomLabel(name, str(data.get("description", "")).strip(), examples))
+    return labels
+
+
+def custom_examples(labels: list[CustomLabel]) -> list[Example]:
+    """Examples of custom labels: positive for their own label, unknown for the rest."""
+    return [
+        Example(
+            id=f"custom-{label.name}-{i}",
+            text=text,
+            complaints=[label.name],
+            source=f"custom:{label.name}",
+        )
+        for label in labels
+        for i, text in enumerate(label.examples)
+    ]
+
+
+# Real public messages: label -> (tone or None, hostility target). See ../shared/data/real.
+REAL_MAPPINGS: dict[str, dict[str, tuple[str | None, float]]] = {
+    "tweeteval_offensive": {"offensive": ("abusive", 0.85), "not-offensive": (None, 0.12)},
+    "goemotions": {
+        "anger": ("angry", 0.75),
+        "annoyance": ("frustrated", 0.4),
+        "disappointment": ("frustrated", 0.3),
+        "neutral": ("calm", 0.03),
+        "approval": ("calm", 0.02),
+        "gratitude": ("calm", 0.0),
+    },
+    "tweeteval_emotion": {
+        "anger": (None, 0.7),
+        "joy": (None, 0.03),
+        "optimism": (None, 0.03),
+        "sadness": (None, 0.2),
+    },
+    "stanford_politeness": {"impolite": (None, 0.45), "polite": (None, 0.03)},
+}
+
+
+def in_check_half(text: str) -> bool:
+    """Stable half of the real data kept aside for reporting hostility AUC."""
+    return hashlib.sha256(text.encode("utf-8")).digest()[0] % 2 == 0
+
+
+def load_real(
+    real_dir: Path, half: str, weight: float = 0.3, per_dataset: int = 0
+) -> list[Example]:
+    """Real messages mapped to tone/hostility; `half` is `train` or `check`."""
+    examples = []
+    for dataset, mapping in REAL_MAPPINGS.items():
+        path = Path(real_dir) / dataset / "dev.jsonl"
+        if not path.exists():
+            continue
+        taken = 0
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+            row = json.loads(line)
+            text = row["text"].strip()
+            if not text or in_check_half(text) != (half == "check"):
+                continue
+            hits = [mapping[label] for label in row["labels"] if label in mapping]
+            if len(hits) != 1:
+                continue
+            tone, hostility = hits[0]
+            examples.append(
+                Example(
+                    id=f"{dataset}-{n}",
+                    text=text,
+                    tone=tone,
+                    hostility=hostility,
+                    weight=weight,
+                    source=dataset,
+                )
+            )
+            taken += 1
+            if per_dataset and taken >= per_dataset:
+                break
+    return examples

@@ -1,0 +1,203 @@
+"""`tactful eval`: how well the shipped model reads the evaluation split and real messages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+from app.pipeline.classify import Classifier
+from app.pipeline.types import ROLES, THREAT_KINDS, TONES, Analysis
+from app.training.data import Example, load_real
+
+REAL_AUC_TASKS: dict[str, tuple[set[str], set[str]]] = {
+    # dataset: (hostile labels, friendly labels); rows with neither are left out
+    "tweeteval_offensive": ({"offensive"}, {"not-offensive"}),
+    "goemotions": ({"anger"}, {"neutral"}),
+    "tweeteval_emotion": ({"anger"}, {"joy", "optimism"}),
+    "stanford_politeness": ({"impolite"}, {"polite"}),
+    "ro_offense": ({"ABUSE", "INSULT", "PROFANITY"}, {"OTHER"}),
+    "ro_fb_offense": ({"ABUSE", "INSULT", "PROFANITY"}, {"OTHER"}),
+    "ru_vk_toxicity": ({"toxic"}, {"non_toxic"}),
+}
+ECE_BINS = 10
+
+
+def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
+    """Precision, recall, F1 and support of boolean predictions."""
+    tp = float((pred & gold).sum())
+    precision = tp / max(pred.sum(), 1)
+    recall = tp / max(gold.sum(), 1)
+    f1 = 2 * precision * recall / max(precision + recall, 1e-12)
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "support": int(gold.sum()),
+    }
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray) -> float:
+    """ECE over equal-width confidence bins."""
+    edges = np.linspace(0, 1, ECE_BINS + 1)
+    total = 0.0
+    for lo, hi in pairwise(edges):
+        inside = (confidence > lo) & (confidence <= hi)
+        if inside.any():
+            total += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
+    return round(float(total), 4)
+
+
+def reliability(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str, float]]:
+    """Per-bin mean confidence and accuracy, for the reliability diagram."""
+    edges = np.linspace(0, 1, ECE_BINS + 1)
+    rows = []
+    for lo, hi in pairwise(edges):
+        inside = (confidence > lo) & (confidence <= hi)
+        if inside.any():
+            rows.append(
+                {
+                    "bin": round(float(hi), 2),
+                    "confidence": round(float(confidence[inside].mean()), 4),
+                    "accuracy": round(float(correct[inside].mean()), 4),
+                    "count": int(inside.sum()),
+                }
+            )
+    return rows
+
+
+def roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    """Area under the ROC curve (rank formulation, ties averaged)."""
+    from scipy.stats import rankdata
+
+    n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    if not n_pos or not n_neg:
+        return float("nan")
+    ranks = rankdata(scores)
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def evaluate_split(
+    analyses: Sequence[Analysis], examples: Sequence[Example], complaint_labels: list[str]
+) -> dict:
+    """Every message-level and sentence-level metric on a labelled split."""
+    tone_gold = np.array([TONES.index(e.tone) for e in examples])
+    tone_prob = np.array([[a.tone_scores[t] for t in TONES] for a in analyses])
+    tone_pred = tone_prob.argmax(axis=1)
+    confusion = np.zeros((len(TONES), len(TONES)), dtype=int)
+    for g, p in zip(tone_gold, tone_pred, strict=True):
+        confusion[g, p] += 1
+    tone_conf = tone_prob.max(axis=1)
+    tone_correct = (tone_pred == tone_gold).astype(float)
+
+    per_label = {}
+    gold_c = np.array([[c in (e.complaints or []) for c in complaint_labels] for e in examples])
+    pred_c = np.array([[c in a.complaints for c in complaint_labels] for a in analyses])
+    prob_c = np.array([[a.complaint_scores[c] for c in complaint_labels] for a in analyses])
+    for j, label in enumerate(complaint_labels):
+        per_label[label] = prf(pred_c[:, j], gold_c[:, j])
+    f1s = [per_label[c]["f1"] for c in complaint_labels if per_label[c]["support"]]
+
+    threat_gold = np.array([bool(e.threats) for e in examples])
+    threat_pred = np.array([a.threat_present for a in analyses])
+    kinds = {}
+    for kind in THREAT_KINDS:
+        kinds[kind] = prf(
+            np.array([kind in a.threat_kinds for a in analyses]),
+            np.array([kind in (e.threats or []) for e in examples]),
+        )
+
+    hostility = np.array([a.hostility for a in analyses])
+    mean_h = {
+        t: round(float(hostility[tone_gold == i].mean()), 4)
+        for i, t in enumerate(TONES)
+        if (tone_gold == i).any()
+    }
+    order = ["calm", "frustrated", "angry", "abusive"]
+    increasing = all(mean_h.get(a, 0) < mean_h.get(b, 0) for a, b in pairwise(order))
+
+    role_gold, role_pred = [], []
+    for a, e in zip(analyses, examples, strict=True):
+        for start, end, role in e.roles:
+            best, overlap = None, 0
+            for s in a.sentences:
+                o = min(end, s.end) - max(start, s.start)
+                if o > overlap:
+                    best, overlap = s, o
+            if best is not None:
+                role_gold.append(role)
+                role_pred.append(best.role)
+    role_gold_a, role_pred_a = np.array(role_gold), np.array(role_pred)
+    roles = {r: prf(role_pred_a == r, role_gold_a == r) for r in ROLES}
+
+    return {
+        "emails": len(examples),
+        "tone": {
+            "accuracy": round(float(tone_correct.mean()), 4),
+            "per_label": {t: prf(tone_pred == i, tone_gold == i) for i, t in enumerate(TONES)},
+            "confusion": {"labels": list(TONES), "matrix": confusion.tolist()},
+            "ece": expected_calibration_error(tone_conf, tone_correct),
+            "reliability": reliability(tone_conf, tone_correct),
+        },
+        "complaints": {
+            "micro": prf(pred_c.ravel(), gold_c.ravel()),
+            "macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
+            "per_label": per_label,
+            "ece": expected_calibration_error(prob_c.ravel(), gold_c.ravel().astype(float)),
+        },
+        "threat": {"present": prf(threat_pred, threat_gold), "kinds": kinds},
+        "hostility": {"mean_by_tone": mean_h, "increasing_calm_to_abusive": increasing},
+        "roles": {
+            "accuracy": round(float((role_gold_a == role_pred_a).mean()) if role_gold else 0.0, 4),
+            "sentences": len(role_gold),
+            "per_label": roles,
+        },
+    }
+
+
+def real_aucs(
+    classifier: Classifier,
+    real_dir: Path,
+    limit: int = 600,
+    tick: Callable[[int], None] | None = None,
+) -> dict[str, dict]:
+    """Hostility ROC AUC on the half of each real data set kept out of training."""
+    out = {}
+    for dataset, (hostile, friendly) in REAL_AUC_TASKS.items():
+        path = Path(real_dir) / dataset / "dev.jsonl"
+        if not path.exists():
+            continue
+        texts, positive = [], []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            labels = set(row["labels"])
+            is_hostile, is_friendly = bool(labels & hostile), bool(labels & friendly)
+            if is_hostile == is_friendly or not row["text"].strip():
+                continue
+            if not _held_out(row["text"], dataset):
+                continue
+            texts.append(row["text"])
+            positive.append(is_hostile)
+            if len(texts) >= limit:
+                break
+        analyses = classifier.analyze_many(texts, ["en"] * len(texts))
+        if tick:
+            tick(len(texts))
+        scores = np.array([a.hostility for a in analyses])
+        out[dataset] = {"auc": round(roc_auc(scores, np.array(positive)), 4), "n": len(texts)}
+    return out
+
+
+def _held_out(text: str, dataset: str) -> bool:
+    """Rows of data sets used in training count only from their check half."""
+    from app.training.data import REAL_MAPPINGS, in_check_half
+
+    return dataset not in REAL_MAPPINGS or in_check_half(text.strip())
+
+
+def load_check_real(real_dir: Path) -> list[Example]:
+    """The check half of the real data that training mapped (for reference)."""
+    return load_real(real_dir, "check", weight=1.0)

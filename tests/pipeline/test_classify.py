@@ -1,0 +1,90 @@
+"""The shipped classifier: unmistakable cases, contract of the scores, evidence spans."""
+
+import pytest
+
+from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
+
+TONE_CASES = [
+    ("Hi Sam, thanks so much for the lovely photos. Have a great weekend!", "calm"),
+    ("You useless idiots. Pathetic amateurs, all of you.", "abusive"),
+    ("THIS IS UNACCEPTABLE!!! FIX IT NOW!!!", "angry"),
+    (
+        "I have asked three times now and still nothing. I do not understand why this is "
+        "taking so long.",
+        "frustrated",
+    ),
+    (
+        "Oh fantastic, another week of silence. Truly wonderful service, thanks SO much.",
+        "sarcastic",
+    ),
+]
+THREAT_CASES = [
+    ("If the refund is not in my account by Friday I will take you to court.", "legal"),
+    ("I will post a one-star review on Trustpilot and tell everyone on Facebook.", "public"),
+    ("I want to speak to your manager. I am escalating this to your CEO.", "escalation"),
+    ("I will dispute the charge with my bank and file a chargeback.", "payment"),
+]
+COMPLAINT_CASES = [
+    ("You charged me twice for order 4821. Please refund the duplicate charge.", "billing"),
+    ("The website was due last Friday and it is still not delivered.", "delay"),
+    ("We will pay your invoice when our own client pays us, probably in 90 days.", "payment"),
+]
+
+
+@pytest.mark.parametrize(("text", "tone"), TONE_CASES)
+def test_unmistakable_tones(classifier, text, tone):
+    assert classifier.analyze(text).tone == tone
+
+
+@pytest.mark.parametrize(("text", "kind"), THREAT_CASES)
+def test_unmistakable_threats(classifier, text, kind):
+    analysis = classifier.analyze(text)
+    assert analysis.threat_present
+    assert kind in analysis.threat_kinds
+
+
+@pytest.mark.parametrize(("text", "complaint"), COMPLAINT_CASES)
+def test_unmistakable_complaints(classifier, text, complaint):
+    assert complaint in classifier.analyze(text).complaints
+
+
+def test_friendly_note_carries_no_threat(classifier):
+    analysis = classifier.analyze("Thank you for the quick fix yesterday, all working now.")
+    assert not analysis.threat_present and analysis.hostility < 0.2
+
+
+def test_hostility_orders_the_tones(classifier):
+    scores = {tone: classifier.analyze(text).hostility for text, tone in TONE_CASES}
+    assert scores["calm"] < scores["frustrated"] < scores["angry"]
+    assert scores["calm"] < scores["abusive"]
+
+
+def test_scores_follow_the_contract(classifier):
+    a = classifier.analyze(TONE_CASES[2][0] + " My lawyer will call you.")
+    assert set(a.tone_scores) == set(TONES)
+    assert abs(sum(a.tone_scores.values()) - 1) < 1e-5
+    assert 0.0 <= a.hostility <= 1.0
+    assert set(a.threat_kind_scores) == set(THREAT_KINDS)
+    assert set(a.complaint_scores) >= set(COMPLAINTS)
+    assert all(s.role in ROLES for s in a.sentences)
+    assert all(a.complaint_scores[c] >= a.complaint_thresholds[c] for c in a.complaints)
+
+
+def test_evidence_spans_point_inside_the_message(classifier):
+    text = (
+        "Hi Sam,\nThanks for the quick call. You useless idiots charged me twice for "
+        "order 4821!! Refund it today or I go to my lawyer.\nDana"
+    )
+    a = classifier.analyze(text)
+    assert a.evidence
+    labels = {e.label for e in a.evidence}
+    assert a.tone in labels
+    for e in a.evidence:
+        assert text[e.start : e.end] == e.text
+        assert e.weight > 0
+
+
+def test_other_languages_are_flagged(classifier):
+    a = classifier.analyze("Bonjour, je voudrais savoir quand ma commande sera livrée, merci.")
+    assert a.language == "fr" and a.language_supported is False
+    assert classifier.analyze(TONE_CASES[0][0]).language_supported is True

@@ -1,0 +1,52 @@
+"""Heads save, load and predict like a SetFit-style model folder."""
+
+import json
+
+import numpy as np
+import pytest
+
+from app.pipeline.heads import Head, TactfulHeads
+
+
+def _heads() -> TactfulHeads:
+    rng = np.random.default_rng(0)
+    params = {
+        "mean": np.zeros(4),
+        "scale": np.ones(4),
+        "w": rng.normal(size=(4, 3)),
+        "b": np.zeros(3),
+    }
+    tone = Head("tone", "softmax", "message", ["a", "b", "c"], params, temperature=2.0)
+    multi = Head("complaints", "sigmoid", "message", ["x", "y", "z"], dict(params))
+    return TactfulHeads(
+        {"tone": tone, "complaints": multi},
+        thresholds={"complaints": {"x": 0.0, "y": 1.0, "z": 0.5}},
+        config={"seed": 1},
+    )
+
+
+def test_round_trip(tmp_path):
+    heads = _heads()
+    heads.save_pretrained(tmp_path)
+    loaded = TactfulHeads.from_pretrained(tmp_path)
+    x = np.random.default_rng(1).normal(size=(5, 4)).astype(np.float32)
+    assert np.allclose(loaded.predict_proba("tone", x), heads.predict_proba("tone", x), atol=1e-5)
+    assert json.loads((tmp_path / "label_map.json").read_text())["tone"]["labels"] == [
+        "a",
+        "b",
+        "c",
+    ]
+    assert loaded.config == {"seed": 1}
+
+
+def test_softmax_sums_to_one_and_thresholds_decide():
+    heads = _heads()
+    x = np.ones((2, 4), np.float32)
+    assert np.allclose(heads.predict_proba("tone", x).sum(axis=1), 1.0)
+    labels = heads.predict("complaints", x)
+    assert all("x" in row and "y" not in row for row in labels)
+
+
+def test_missing_folder_says_how_to_fix(tmp_path):
+    with pytest.raises(FileNotFoundError, match="tactful train"):
+        TactfulHeads.from_pretrained(tmp_path)

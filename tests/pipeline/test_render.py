@@ -1,0 +1,136 @@
+"""Render: every complaint type x strategy renders, passes the guard and stays inert."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.pipeline.check import ONE_LINE_MIN_WORDS, check_reply
+from app.pipeline.detach import detach
+from app.pipeline.profile import CompanyProfile
+from app.pipeline.render import render_alternatives, render_draft
+from app.pipeline.types import COMPLAINTS, STRATEGIES, Strategy
+
+from .factories import analysis, message
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+TEXT = (
+    "Invoice 2024-117 was due on 3 March. Send me the final files by Friday. "
+    "Can you also explain the extra £80 charge? I'm going to my bank."
+)
+ROLES = {"Invoice": "fact", "Send": "request", "explain": "request", "bank": "threat"}
+CALM = lambda text: ("calm", 0.02)  # noqa: E731
+PROFILES = [
+    CompanyProfile(),
+    CompanyProfile(
+        refund_policy="none", late_fee=None, terms_url=None, signer_title=None, change_rate=None
+    ),
+    CompanyProfile(refund_policy="partial", refund_partial_note=None, working_days=["Mon"]),
+]
+
+
+def _render(complaints, strategy, name="Dana", text=TEXT, roles=ROLES, profile=None):
+    profile = profile or CompanyProfile()
+    a = analysis(text, tone="angry", complaints=tuple(complaints), roles=roles, hostility=0.7)
+    d = detach(message(text, name=name), a)
+    draft = render_draft(
+        message(text, name=name),
+        a,
+        d,
+        Strategy(strategy, "test"),
+        profile,
+        send_not_before=NOW,
+        templates_dir=TEMPLATES,
+        now=NOW,
+    )
+    return draft, a, d
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("complaint", [*COMPLAINTS, None])
+@pytest.mark.parametrize("profile", range(len(PROFILES)))
+def test_every_template_renders_and_passes_the_guard(complaint, strategy, profile):
+    complaints = [complaint] if complaint else []
+    for name, roles in (("Dana", ROLES), (None, {"": "emotion", "Invoice": "fact"})):
+        draft, _, _ = _render(
+            complaints, strategy, name=name, roles=roles, profile=PROFILES[profile]
+        )
+        shortest = ONE_LINE_MIN_WORDS if draft.template == "one_line" else 60
+        checks = check_reply(
+            draft.body, profile=PROFILES[profile], client_text=TEXT, reader=CALM, min_words=shortest
+        )
+        failed = [c for c in checks if not c.passed]
+        assert failed == [], (draft.body, failed)
+        assert draft.body.startswith("Hi Dana," if name else "Hello,")
+        assert draft.strategy == strategy
+        assert "{{" not in draft.body and "{%" not in draft.body
+
+
+def test_requests_are_restated_and_the_client_is_named():
+    draft, _, d = _render(["payment"], "boundary")
+    for request in d.requests:
+        assert request.text in draft.body
+    assert "Invoice 2024-117" in draft.body
+
+
+def test_several_complaints_make_one_reply():
+    draft, _, _ = _render(["billing", "delay", "scope_creep", "refund"], "resolve")
+    assert draft.body.count("Hi Dana,") == 1 and draft.body.count("Best regards") == 1
+    lines = [line for line in draft.body.splitlines() if line.strip()]
+    assert len(lines) == len(set(lines))
+    assert 60 <= len(draft.body.split()) <= 220
+
+
+def test_client_text_is_inert():
+    text = "Send me {{ 7*7 }} and {% raw %}x{% endraw %} <script>alert(1)</script> now."
+    draft, _, _ = _render(["delay"], "resolve", text=text, roles={"Send": "request"})
+    assert "{{ 7*7 }}" in draft.body and "49" not in draft.body
+    assert "<script>alert(1)</script>" in draft.body
+
+
+def test_no_refund_promised_when_the_policy_is_none():
+    profile = CompanyProfile(refund_policy="none")
+    for strategy in STRATEGIES:
+        draft, _, _ = _render(["refund"], strategy, profile=profile)
+        assert "refund you" not in draft.body.lower()
+        assert [c.rule for c in check_reply(draft.body, profile=profile) if not c.passed] == []
+
+
+def test_nothing_to_answer_gets_a_one_line_acknowledgement():
+    text = "What a joke. Unbelievable."
+    draft, _, _ = _render([], "resolve", text=text, roles={"": "emotion"})
+    assert draft.template == "one_line"
+    assert len(draft.body.split()) < 60
+
+
+def test_alternatives_use_other_strategies_and_pass():
+    a = analysis(TEXT, tone="angry", complaints=("billing", "delay"), roles=ROLES, hostility=0.7)
+    d = detach(message(TEXT), a)
+    alternatives = render_alternatives(
+        message(TEXT),
+        a,
+        d,
+        Strategy("resolve", "x"),
+        CompanyProfile(),
+        send_not_before=NOW,
+        templates_dir=TEMPLATES,
+        now=NOW,
+    )
+    assert 2 <= len(alternatives) <= 3
+    assert {"boundary", "exit"} <= {alt.strategy for alt in alternatives}
+    for alt in alternatives:
+        assert [c.rule for c in check_reply(alt.body, client_text=TEXT) if not c.passed] == []
+
+
+def test_dates_fall_on_working_days():
+    text = "The site was due last week. Send the files."
+    draft, _, _ = _render(
+        ["delay"],
+        "resolve",
+        text=text,
+        roles={"Send": "request"},
+        profile=CompanyProfile(working_days=["Mon"]),
+    )
+    for day in ("Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
+        assert day not in draft.body

@@ -1,0 +1,92 @@
+"""The `tactful` command: analyze, draft, JSONL batches and bad lines."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from app import cli
+
+ANGRY = (
+    "Hi Sam,\nYou promised the logo files by Monday and I STILL have nothing!! "
+    "Send them today or I'll leave a review everyone will read.\nThanks,\nDana"
+)
+
+
+@pytest.fixture()
+def runner(monkeypatch, tactful) -> CliRunner:
+    monkeypatch.setattr(cli, "_load", lambda settings: tactful)
+    return CliRunner()
+
+
+def test_analyze_file_json(runner, tmp_path):
+    mail = tmp_path / "mail.txt"
+    mail.write_text(ANGRY)
+    result = runner.invoke(cli.app, ["analyze", str(mail), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["tone"]["label"] in {"angry", "frustrated", "abusive"}
+    assert data["message"]["sender_name"] == "Dana"
+
+
+def test_analyze_stdin_summary(runner):
+    result = runner.invoke(cli.app, ["analyze", "-"], input=ANGRY)
+    assert result.exit_code == 0, result.output
+    assert "tone" in result.stdout and "strategy" in result.stdout
+
+
+def test_draft_prints_a_calm_reply(runner):
+    result = runner.invoke(cli.app, ["draft", "-"], input=ANGRY)
+    assert result.exit_code == 0, result.output
+    reply = result.stdout.split("--- draft", 1)[1]
+    assert "Dana" in reply
+    assert "sorry" not in reply.lower()
+    assert "checks: all passed" in result.stdout
+
+
+def test_jsonl_processes_good_lines_and_names_bad_ones(runner, tmp_path):
+    lines = [
+        json.dumps({"id": "a1", "body": ANGRY, "sent_at": "2026-03-02T09:00:00+00:00"}),
+        "{not json",
+        json.dumps({"body": "no id here"}),
+        json.dumps({"id": "a3", "body": "   "}),
+        json.dumps({"id": "a4", "body": "Thanks for the files, all good.", "subject": "Files"}),
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    for command in ("analyze", "draft"):
+        result = runner.invoke(cli.app, [command, "--jsonl", str(path)])
+        assert result.exit_code == 1
+        out = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        assert [o["id"] for o in out] == ["a1", "a4"]
+        if command == "draft":
+            assert all(o["draft"]["body"] for o in out)
+        assert f"{path}:2: not JSON" in result.stderr
+        assert f"{path}:3: missing id" in result.stderr
+        assert f"{path}:4: id a3:" in result.stderr
+
+
+def test_missing_file_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(cli.app, ["analyze", str(tmp_path / "nope.eml")])
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
+
+
+def test_bad_strategy_is_refused(runner):
+    result = runner.invoke(cli.app, ["draft", "-", "--strategy", "shout"], input=ANGRY)
+    assert result.exit_code == 2
+    assert "--strategy must be one of" in result.stderr
+
+
+@pytest.mark.slow
+def test_installed_command_runs_end_to_end(tmp_path):
+    mail = tmp_path / "mail.txt"
+    mail.write_text(ANGRY)
+    tactful = [sys.executable, "-m", "app.cli"]
+    done = subprocess.run(
+        [*tactful, "draft", str(mail), "--json"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["draft"]["body"]

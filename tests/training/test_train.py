@@ -1,0 +1,74 @@
+"""Training on a tiny corpus: seconds, loadable, deterministic, custom labels."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.pipeline.classify import Classifier
+from app.pipeline.heads import TactfulHeads
+from app.pipeline.types import COMPLAINTS, TONES
+from app.training.train import TrainConfig, train
+
+TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny_corpus"
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, classifier):
+    out = tmp_path_factory.mktemp("heads")
+    report = train(classifier.encoder, TINY, out, TrainConfig(epochs=60, real_data=False))
+    return out, report
+
+
+def test_tiny_training_produces_a_loadable_model(trained, classifier):
+    out, report = trained
+    assert report.examples == 15
+    model = Classifier(classifier.encoder, TactfulHeads.from_pretrained(out))
+    analysis = model.analyze("You useless idiots broke my website.")
+    assert set(analysis.tone_scores) == set(TONES)
+    assert set(analysis.complaint_scores) == set(COMPLAINTS)
+    assert abs(sum(analysis.tone_scores.values()) - 1) < 1e-5
+
+
+def test_training_is_deterministic(trained, tmp_path, classifier):
+    out, _ = trained
+    train(classifier.encoder, TINY, tmp_path, TrainConfig(epochs=60, real_data=False))
+    with np.load(out / "heads.npz") as a, np.load(tmp_path / "heads.npz") as b:
+        assert sorted(a.files) == sorted(b.files)
+        for key in a.files:
+            assert np.array_equal(a[key], b[key]), key
+
+
+def test_custom_label_appears_in_the_model(tmp_path, classifier):
+    prompts = tmp_path / "prompts"
+    (prompts / "custom").mkdir(parents=True)
+    examples = "\n".join(
+        f"  - The parking permit for van {i} was never sent to us." for i in range(12)
+    )
+    (prompts / "custom" / "permits.yaml").write_text(
+        f"name: permits\ndescription: Complains about missing permits.\nexamples:\n{examples}\n"
+    )
+    out = tmp_path / "heads"
+    train(
+        classifier.encoder, TINY, out, TrainConfig(epochs=60, real_data=False), prompts_dir=prompts
+    )
+    model = Classifier(classifier.encoder, TactfulHeads.from_pretrained(out))
+    assert model.complaint_labels[-1] == "permits"
+    permit = model.analyze("Where is the parking permit for our van? It was never sent.")
+    other = model.analyze("Thank you for the lovely flowers at the wedding.")
+    assert "permits" in permit.complaint_scores
+    assert permit.complaint_scores["permits"] > other.complaint_scores["permits"] + 0.2
+
+
+def test_custom_label_needs_ten_examples(tmp_path, classifier):
+    prompts = tmp_path / "prompts"
+    (prompts / "custom").mkdir(parents=True)
+    (prompts / "custom" / "x.yaml").write_text("name: permits\nexamples:\n  - one\n")
+    with pytest.raises(ValueError, match="at least 10 examples"):
+        train(
+            classifier.encoder,
+            TINY,
+            tmp_path / "h",
+            TrainConfig(epochs=5, real_data=False),
+            prompts_dir=prompts,
+        )
