@@ -255,6 +255,9 @@ def train(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
     hidden: Annotated[int, typer.Option(help="Hidden units per head (0: linear).")] = 0,
     epochs: Annotated[int, typer.Option(help="Full-batch epochs per head.")] = 300,
+    finetune: Annotated[
+        int, typer.Option(help="Epochs of encoder fine-tuning with LoRA adapters (0: frozen).")
+    ] = 3,
 ) -> None:
     """Train the classifier heads from scratch (deterministic for a seed)."""
     from tqdm import tqdm
@@ -265,13 +268,17 @@ def train(
 
     settings = get_settings()
     target = out or settings.model_dir
-    config = TrainConfig(seed=seed, hidden=hidden, epochs=epochs, real_data=not no_real)
-    bar: tqdm | None = None
+    config = TrainConfig(
+        seed=seed, hidden=hidden, epochs=epochs, real_data=not no_real, finetune_epochs=finetune
+    )
+    bars: list[tqdm] = []
 
-    def progress(total: int, _: int):
-        nonlocal bar
-        bar = tqdm(total=total, desc="encoding", unit="text", file=sys.stderr)
-        return bar.update
+    def progress(total: int, stage: int):  # noqa: ANN202
+        if bars:
+            bars[-1].close()
+        desc = "fine-tuning" if stage else "encoding"
+        bars.append(tqdm(total=total, desc=desc, unit="text", file=sys.stderr))
+        return bars[-1].update
 
     try:
         report = run_training(
@@ -286,7 +293,7 @@ def train(
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     finally:
-        if bar is not None:
+        for bar in bars:
             bar.close()
     typer.echo(report_json(report))
     typer.echo(f"saved to {target}", err=True)

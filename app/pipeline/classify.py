@@ -14,6 +14,7 @@ import numpy as np
 from app.pipeline.encoder import Encoder, TorchEncoder
 from app.pipeline.features import Featurized, featurize, occlusion_features
 from app.pipeline.heads import TactfulHeads
+from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.language import detect_language, is_supported
 from app.pipeline.segment import split_sentences
 from app.pipeline.types import Analysis, Evidence, Sentence
@@ -25,7 +26,8 @@ EVIDENCE_MIN_WEIGHT = 0.02
 def load_encoder(runtime: str = "torch", model_dir: Path | None = None) -> Encoder:
     """The encoder for `runtime` (`torch`, or `onnx` once exported)."""
     if runtime == "torch":
-        return TorchEncoder()
+        adapter = Path(model_dir) / ADAPTER_FILE if model_dir else None
+        return TorchEncoder(adapter=adapter)
     if runtime == "onnx":
         from app.pipeline.onnx_runtime import OnnxEncoder
 

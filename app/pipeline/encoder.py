@@ -125,18 +125,29 @@ class TorchEncoder:
 
     name = "torch"
 
-    def __init__(self, model_dir: Path | None = None, threads: int | None = None):
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        threads: int | None = None,
+        adapter: Path | None = None,
+        model: object | None = None,
+    ):
         import torch
         from transformers import AutoModel
+        from transformers.utils import logging as hf_logging
 
         self.model_dir = Path(model_dir or base_model_dir())
         if threads:
             torch.set_num_threads(threads)
         self.torch = torch
-        from transformers.utils import logging as hf_logging
+        if model is None:
+            hf_logging.disable_progress_bar()
+            model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
+            if adapter is not None and Path(adapter).exists():
+                from app.pipeline.lora import load_adapters
 
-        hf_logging.disable_progress_bar()
-        self.model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True)
+                load_adapters(model, Path(adapter))
+        self.model = model
         self.model.eval()
         self.tokens = WindowedTokenizer(self.model_dir)
         self.hidden = int(self.model.config.hidden_size)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from app.pipeline.encoder import Encoded, WindowedTokenizer, base_model_dir, stitch
+from app.pipeline.lora import ADAPTER_FILE, load_adapters
 
 RECIPE = "onnx-opset17-int8-per-channel-v1"
 THREADS = int(os.environ.get("TACTFUL_THREADS", "2"))
@@ -25,20 +26,29 @@ def cache_dir(model_dir: Path | None = None) -> Path:
     return base / "cache"
 
 
-def encoder_digest(base: Path | None = None) -> str:
-    """A digest of the base weights and the export recipe."""
-    base = Path(base or base_model_dir())
+def _adapter(model_dir: Path | None) -> Path | None:
+    path = Path(model_dir) / ADAPTER_FILE if model_dir else None
+    return path if path is not None and path.exists() else None
+
+
+def encoder_digest(model_dir: Path | None = None) -> str:
+    """A digest of the base weights, the fine-tuned adapters and the export recipe."""
     sha = hashlib.sha256(RECIPE.encode())
-    with (base / "model.safetensors").open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
+    files = [base_model_dir() / "model.safetensors"]
+    adapter = _adapter(model_dir)
+    if adapter is not None:
+        files.append(adapter)
+    for path in files:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                sha.update(block)
     return sha.hexdigest()[:16]
 
 
 def onnx_path(model_dir: Path | None = None, quantized: bool = True) -> Path:
-    """The cached ONNX file for the current base model."""
+    """The cached ONNX file for the current base model and adapters."""
     suffix = "int8" if quantized else "fp32"
-    return cache_dir(model_dir) / f"encoder-{encoder_digest()}-{suffix}.onnx"
+    return cache_dir(model_dir) / f"encoder-{encoder_digest(model_dir)}-{suffix}.onnx"
 
 
 def export_onnx(model_dir: Path | None = None, force: bool = False) -> Path:
@@ -54,6 +64,9 @@ def export_onnx(model_dir: Path | None = None, force: bool = False) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fp32 = onnx_path(model_dir, quantized=False)
     bert = AutoModel.from_pretrained(str(base_model_dir()), local_files_only=True)
+    adapter = _adapter(model_dir)
+    if adapter is not None:
+        load_adapters(bert, adapter)
     bert.eval()
 
     class Encoder(torch.nn.Module):

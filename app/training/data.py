@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -193,3 +195,41 @@ def load_real(
             if per_dataset and taken >= per_dataset:
                 break
     return examples
+
+
+GREETINGS = ("Hi {name},", "Hello {name},", "Dear {name},", "{name},", "Hi,", "Hey {name}")
+SIGNOFFS = (
+    "Regards,\n{sender}",
+    "Thanks,\n{sender}",
+    "Best,\n{sender}",
+    "{sender}",
+    "Sent from my iPhone",
+    "Cheers,\n{sender}",
+)
+NAMES = ("Sam", "Alex", "Priya", "Tom", "Maria", "Jon", "Aisha", "Lee")
+SENDERS = ("Dana", "Mark Evans", "Liz", "Pat Morgan", "Kofi", "Rachel", "Ben", "Mei")
+_HAS_GREETING = re.compile(r"^\s*(hi|hello|hey|dear|good (morning|afternoon)|morning)\b", re.I)
+
+
+def with_greeting(examples: list[Example], seed: int) -> list[Example]:
+    """Copies of greeting-less emails with a greeting and a sign-off added, same labels.
+
+    Client mail of every tone opens with "Hi Sam," and ends with a name; without these
+    copies the model could learn that a greeting means calm.
+    """
+    rng = random.Random(seed)
+    out = []
+    for example in examples:
+        if example.source.startswith("custom:") or _HAS_GREETING.match(example.text):
+            continue
+        greeting = rng.choice(GREETINGS).format(name=rng.choice(NAMES))
+        signoff = rng.choice(SIGNOFFS).format(sender=rng.choice(SENDERS))
+        head = greeting + ("\n\n" if rng.random() < 0.5 else "\n")
+        text = f"{head}{example.text.rstrip()}\n\n{signoff}"
+        shift = len(head)
+        roles = [(0, len(greeting), "other")]
+        roles += [(a + shift, b + shift, r) for a, b, r in example.roles]
+        start = text.rindex(signoff)
+        roles += [(start, len(text), "other")] if example.roles else []
+        out.append(replace(example, id=f"{example.id}~greeting", text=text, roles=roles))
+    return out

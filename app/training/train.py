@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.pipeline.encoder import Encoder
+from app.pipeline.encoder import Encoder, TorchEncoder
+from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.features import (
     featurize,
     role_features,
@@ -23,13 +24,16 @@ from app.pipeline.heads import Head, TactfulHeads
 from app.pipeline.segment import split_sentences
 from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
 from app.training.data import (
+    REAL_MAPPINGS,
     Example,
     corpus_files,
     custom_examples,
     load_corpus,
     load_custom_labels,
     load_real,
+    with_greeting,
 )
+from app.training.finetune import FinetuneConfig, finetune
 
 TEMPERATURES = np.round(np.arange(0.5, 4.01, 0.05), 2)
 THRESHOLDS = np.round(np.arange(0.1, 0.91, 0.025), 3)
@@ -51,6 +55,9 @@ class TrainConfig:
     real_weight: float = 0.3
     real_per_dataset: int = 700
     batch_size: int = 16
+    finetune_epochs: int = 3
+    finetune_real: int = 400
+    augment: bool = True
 
 
 @dataclass
@@ -86,7 +93,8 @@ def set_seed(seed: int) -> None:
 
 def is_validation(example_id: str, seed: int, fraction: float) -> bool:
     """Stable assignment of an example to the validation part."""
-    digest = hashlib.sha256(f"{seed}:{example_id}".encode()).digest()
+    original = example_id.split("~", 1)[0]
+    digest = hashlib.sha256(f"{seed}:{original}".encode()).digest()
     return int.from_bytes(digest[:4], "big") / 2**32 < fraction
 
 
@@ -266,6 +274,8 @@ def train(
     if not files:
         raise ValueError(f"no *.jsonl corpus files in {corpus_dir}")
     examples = load_corpus(files)
+    if config.augment:
+        examples += with_greeting(examples, config.seed)
     custom = load_custom_labels(prompts_dir) if prompts_dir else []
     examples += custom_examples(custom)
     if config.real_data and real_dir and Path(real_dir).exists():
@@ -276,9 +286,24 @@ def train(
         examples += real
     complaint_labels = list(COMPLAINTS) + [c.name for c in custom]
 
+    val = np.array([is_validation(e.id, config.seed, config.val_fraction) for e in examples])
+    adapter = None
+    if config.finetune_epochs and isinstance(encoder, TorchEncoder):
+        tuning = [e for e, v in zip(examples, val, strict=True) if not v]
+        corpus = [e for e in tuning if e.source not in REAL_MAPPINGS]
+        real = [e for e in tuning if e.source in REAL_MAPPINGS]
+        step = max(1, len(real) // max(config.finetune_real, 1))
+        tuning = corpus + real[::step][: config.finetune_real]
+        tick = progress(len(tuning) * config.finetune_epochs, 1) if progress else None
+        encoder, adapter = finetune(
+            encoder,
+            tuning,
+            complaint_labels,
+            FinetuneConfig(epochs=config.finetune_epochs, seed=config.seed),
+            tick,
+        )
     tick = progress(len(examples), 0) if progress else None
     enc = encode_examples(encoder, examples, config.batch_size, tick)
-    val = np.array([is_validation(e.id, config.seed, config.val_fraction) for e in examples])
     fit = ~val
     weights = np.array([e.weight for e in examples], np.float32)
 
@@ -407,6 +432,7 @@ def train(
         "features": "message: [mean of token states, max of sentence vectors]; "
         "sentence: [mean of its token states, message mean]",
         "train": asdict(config),
+        "adapter": ADAPTER_FILE if adapter is not None else None,
         "corpus_files": [f.name for f in files],
         "corpus_sha256": _digest(files),
         "custom_labels": {c.name: c.description for c in custom},
@@ -414,6 +440,13 @@ def train(
         "validation_metrics": metrics,
     }
     TactfulHeads(heads=heads, thresholds=thresholds, config=saved_config).save_pretrained(out_dir)
+    stale = Path(out_dir) / ADAPTER_FILE
+    if adapter is not None:
+        from safetensors.torch import save_file
+
+        save_file(adapter, str(stale))
+    elif stale.exists():
+        stale.unlink()
     return TrainReport(
         examples=len(examples),
         validation=int(val.sum()),

@@ -11,12 +11,13 @@ from app.pipeline.types import COMPLAINTS, TONES
 from app.training.train import TrainConfig, train
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny_corpus"
+FAST = TrainConfig(epochs=60, real_data=False, finetune_epochs=0, augment=False)
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, classifier):
     out = tmp_path_factory.mktemp("heads")
-    report = train(classifier.encoder, TINY, out, TrainConfig(epochs=60, real_data=False))
+    report = train(classifier.encoder, TINY, out, FAST)
     return out, report
 
 
@@ -32,7 +33,7 @@ def test_tiny_training_produces_a_loadable_model(trained, classifier):
 
 def test_training_is_deterministic(trained, tmp_path, classifier):
     out, _ = trained
-    train(classifier.encoder, TINY, tmp_path, TrainConfig(epochs=60, real_data=False))
+    train(classifier.encoder, TINY, tmp_path, FAST)
     with np.load(out / "heads.npz") as a, np.load(tmp_path / "heads.npz") as b:
         assert sorted(a.files) == sorted(b.files)
         for key in a.files:
@@ -49,9 +50,7 @@ def test_custom_label_appears_in_the_model(tmp_path, classifier):
         f"name: permits\ndescription: Complains about missing permits.\nexamples:\n{examples}\n"
     )
     out = tmp_path / "heads"
-    train(
-        classifier.encoder, TINY, out, TrainConfig(epochs=60, real_data=False), prompts_dir=prompts
-    )
+    train(classifier.encoder, TINY, out, FAST, prompts_dir=prompts)
     model = Classifier(classifier.encoder, TactfulHeads.from_pretrained(out))
     assert model.complaint_labels[-1] == "permits"
     permit = model.analyze("Where is the parking permit for our van? It was never sent.")
@@ -69,6 +68,24 @@ def test_custom_label_needs_ten_examples(tmp_path, classifier):
             classifier.encoder,
             TINY,
             tmp_path / "h",
-            TrainConfig(epochs=5, real_data=False),
+            FAST,
             prompts_dir=prompts,
         )
+
+
+@pytest.mark.slow
+def test_fine_tuning_saves_adapters_that_change_the_encoder(tmp_path, classifier):
+    config = TrainConfig(epochs=30, real_data=False, finetune_epochs=1)
+    report = train(classifier.encoder, TINY, tmp_path, config)
+    assert report.examples > 15  # greeting copies were added
+    assert (tmp_path / "adapter.safetensors").exists()
+    tuned = Classifier.from_pretrained(tmp_path)
+    text = "You useless idiots broke my website."
+    (base,) = classifier.encoder.encode([text])
+    (adapted,) = tuned.encoder.encode([text])
+    assert base.states.shape == adapted.states.shape
+    assert not np.allclose(base.states, adapted.states, atol=1e-3)
+    assert set(tuned.analyze(text).tone_scores) == set(TONES)
+    # training without fine-tuning into the same folder removes the stale adapters
+    train(classifier.encoder, TINY, tmp_path, FAST)
+    assert not (tmp_path / "adapter.safetensors").exists()

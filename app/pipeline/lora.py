@@ -1,0 +1,112 @@
+"""Low-rank adapters (LoRA) for the encoder's attention layers.
+
+Fine-tuning trains only these small matrices (about 150 k numbers, well under 1 MB),
+so the committed artifact stays small while the encoder itself adapts to client email.
+At load time the adapters are merged into the base weights: inference costs nothing extra.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+ADAPTER_FILE = "adapter.safetensors"
+TARGETS = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+)
+
+
+def _linear(model: Any, name: str) -> Any:
+    module = model
+    for part in name.split("."):
+        module = getattr(module, part)
+    return module
+
+
+def target_names(model: Any) -> list[str]:
+    """Names of the linear layers that carry an adapter, e.g. encoder.layer.0.attention..."""
+    layers = len(model.encoder.layer)
+    return [f"encoder.layer.{i}.{t}" for i in range(layers) for t in TARGETS]
+
+
+def add_adapters(model: Any, rank: int = 8, alpha: float = 16.0, seed: int = 13) -> list[Any]:
+    """Wrap the target layers of `model` with trainable adapters; return their parameters."""
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+
+    class LoRALinear(torch.nn.Module):
+        def __init__(self, base: torch.nn.Linear):
+            super().__init__()
+            self.base = base
+            self.scale = alpha / rank
+            std = 1.0 / base.in_features**0.5
+            self.lora_a = torch.nn.Parameter(
+                torch.randn(rank, base.in_features, generator=generator) * std
+            )
+            self.lora_b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.base(x) + (x @ self.lora_a.T @ self.lora_b.T) * self.scale
+
+    for parameter in model.parameters():
+        parameter.requires_grad_(False)
+    params = []
+    for name in target_names(model):
+        parent_name, child = name.rsplit(".", 1)
+        parent = _linear(model, parent_name)
+        wrapped = LoRALinear(getattr(parent, child))
+        setattr(parent, child, wrapped)
+        params += [wrapped.lora_a, wrapped.lora_b]
+    return params
+
+
+def adapter_state(model: Any) -> dict[str, Any]:
+    """The adapters' tensors, keyed by layer name, ready for safetensors."""
+    state = {}
+    for name in target_names(model):
+        module = _linear(model, name)
+        state[f"{name}.lora_a"] = module.lora_a.detach().contiguous()
+        state[f"{name}.lora_b"] = (module.lora_b.detach() * module.scale).contiguous()
+    return state
+
+
+def merge_adapters(model: Any) -> Any:
+    """Fold wrapped adapters into plain linear layers (in place); returns `model`."""
+    import torch
+
+    for name in target_names(model):
+        parent_name, child = name.rsplit(".", 1)
+        parent = _linear(model, parent_name)
+        wrapped = getattr(parent, child)
+        if not hasattr(wrapped, "lora_a"):
+            continue
+        with torch.no_grad():
+            wrapped.base.weight += (wrapped.lora_b @ wrapped.lora_a) * wrapped.scale
+        setattr(parent, child, wrapped.base)
+    return model
+
+
+def save_adapters(model: Any, folder: Path) -> Path:
+    """Write the adapters of a wrapped `model` into `folder`."""
+    from safetensors.torch import save_file
+
+    path = Path(folder) / ADAPTER_FILE
+    save_file(adapter_state(model), str(path))
+    return path
+
+
+def load_adapters(model: Any, path: Path) -> Any:
+    """Merge saved adapters into a plain base `model` (in place); returns `model`."""
+    import torch
+    from safetensors.torch import load_file
+
+    state = load_file(str(path))
+    with torch.no_grad():
+        for name in target_names(model):
+            a, b = state[f"{name}.lora_a"], state[f"{name}.lora_b"]
+            _linear(model, name).weight += b @ a
+    return model
