@@ -273,7 +273,7 @@ def train(
     )
     bars: list[tqdm] = []
 
-    def progress(total: int, stage: int):  # noqa: ANN202
+    def progress(total: int, stage: int):
         if bars:
             bars[-1].close()
         desc = "fine-tuning" if stage else "encoding"

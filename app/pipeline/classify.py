@@ -14,8 +14,8 @@ import numpy as np
 from app.pipeline.encoder import Encoder, TorchEncoder
 from app.pipeline.features import Featurized, featurize, occlusion_features
 from app.pipeline.heads import TactfulHeads
-from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.language import detect_language, is_supported
+from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.segment import split_sentences
 from app.pipeline.types import Analysis, Evidence, Sentence
 

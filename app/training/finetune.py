@@ -113,7 +113,7 @@ def finetune(
     return TorchEncoder(model_dir=encoder.model_dir, model=model), state
 
 
-def _message_loss(example, vector, heads, complaint_labels, bce, ce):  # noqa: ANN001, ANN202
+def _message_loss(example, vector, heads, complaint_labels, bce, ce):
     import torch
 
     loss = torch.zeros(())

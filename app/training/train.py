@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from app.pipeline.encoder import Encoder, TorchEncoder
-from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.features import (
     featurize,
     role_features,
@@ -21,6 +20,7 @@ from app.pipeline.features import (
     sentence_vectors,
 )
 from app.pipeline.heads import Head, TactfulHeads
+from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.segment import split_sentences
 from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
 from app.training.data import (
