@@ -60,6 +60,11 @@ def _check(rule: str, match: re.Match[str] | None, ok: str, bad: str) -> Check:
     return Check(rule, False, bad.format(word=match.group(0)), match.start(), match.end())
 
 
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_COMMITMENT = re.compile(
+    r"\b(?:we|i)(?:'ll|’ll|\s+will|\s+can|\s+shall|\s+are\s+going\s+to)\b|\bwe\s+work\b",
+    re.IGNORECASE,
+)
 _CAPS = re.compile(r"\b[A-Z][A-Z']+\b")
 _WORDS = re.compile(r"\b[\w'’-]+\b")
 
@@ -105,11 +110,15 @@ def _profile_promise(
             "revision rounds included"
         )
     if not profile.works_weekends:
-        match = _phrases(rules.off_hours).search(text)
-        if match:
-            return match, (
-                f'"{match.group(0)}" commits to work outside working hours ({profile.hours_text})'
-            )
+        for sentence in _SENTENCE.finditer(text):
+            if not _COMMITMENT.search(sentence.group(0)):
+                continue
+            match = _phrases(rules.off_hours).search(text, sentence.start(), sentence.end())
+            if match:
+                return match, (
+                    f'"{match.group(0)}" commits to work outside working hours '
+                    f"({profile.hours_text})"
+                )
     return None, ""
 
 

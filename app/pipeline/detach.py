@@ -153,6 +153,14 @@ _QUESTION_WORDS = {
     "shall",
 }
 _SPACES = re.compile(r"[ \t]+")
+# The client's own apologies ("sorry it's so late, but") are not restated: a reply that
+# quotes them would read as apologising.
+_CLIENT_APOLOGY = re.compile(
+    r"\b(?:i'?m\s+|i\s+am\s+)?(?:so\s+|very\s+|really\s+)?(?:sorry|apologies)\b"
+    r"(?:\s+(?:for|about|to|that|if)\b[^,.;!?]*)?(?:\s*,?\s*(?:it'?s|it\s+is)\s+[^,.;!?]*)?"
+    r"\s*[,;]?\s*(?:but\s+)?",
+    re.IGNORECASE,
+)
 _PUNCT_RUN = re.compile(r"([!?.])[!?.]+")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]")
 
@@ -161,6 +169,7 @@ def neutral(text: str) -> str:
     """Strip insults, fillers, emoji, shouting and exclamation from one sentence."""
     words = load_words()
     out = _EMOJI.sub("", text)
+    out = _CLIENT_APOLOGY.sub("", out)
     out = words.vocative_pattern.sub("", out)
     out = words.insult_pattern.sub("", out)
     out = words.filler_pattern.sub("", out)

@@ -37,6 +37,7 @@ from app.training.finetune import FinetuneConfig, finetune
 
 TEMPERATURES = np.round(np.arange(0.5, 4.01, 0.05), 2)
 THRESHOLDS = np.round(np.arange(0.1, 0.91, 0.025), 3)
+THRESHOLD_PRIOR = 10.0
 
 
 @dataclass
@@ -240,7 +241,11 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
         scores.append(f1)
     scores = np.asarray(scores)
     top = np.flatnonzero(scores >= scores.max() - 1e-9)
-    return float(THRESHOLDS[top[len(top) // 2]])
+    best = float(THRESHOLDS[top[len(top) // 2]])
+    # With a handful of validation positives the best threshold is noisy: shrink it
+    # towards 0.5 in proportion to how little evidence there is.
+    positives = float(y.sum())
+    return round((positives * best + THRESHOLD_PRIOR * 0.5) / (positives + THRESHOLD_PRIOR), 3)
 
 
 def multi_hot(rows: list[list[str] | None], labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
