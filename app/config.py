@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{ROOT / 'var' / 'tactful.db'}"
     auth_disabled: bool = False
     log_level: str = "info"
+    pause_minutes: dict[str, int] = Field(
+        default_factory=lambda: {
+            "calm": 0,
+            "frustrated": 10,
+            "sarcastic": 15,
+            "angry": 25,
+            "abusive": 32,
+        },
+        description="Cool-down minutes per tone (JSON); angry and abusive stay within 20-40.",
+    )
     batch_max_size: int = 16
     batch_max_wait_ms: float = 5.0
     batch_max_queue: int = 256

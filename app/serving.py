@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from app.batching import MicroBatcher
 from app.config import Settings
 from app.pipeline.service import DraftResult, Reading, Tactful
-from app.pipeline.types import Analysis, Check, Message, SenderHistory
+from app.pipeline.types import Alternative, Analysis, Check, Draft, Message, SenderHistory
 
 
 class Serving:
@@ -63,8 +63,21 @@ class Serving:
         return self.tactful.reading_of(message, analysis, history, strategy)
 
     async def draft_for(self, reading: Reading, *, now: datetime | None = None) -> DraftResult:
-        """Render a reply and run the guard; the guard's readings are batched too."""
+        """Render a reply and run the guard; the guard's readings are batched too.
+
+        When the full draft fails the guard, the plain draft replaces it if it passes.
+        """
         draft, alternatives = self.tactful.render(reading, now=now)
+        result = await self._finish(reading, draft, alternatives)
+        if not result.draft.passed:
+            retry = await self._finish(reading, self.tactful.plain_draft(reading, now=now), [])
+            if retry.draft.passed:
+                result.draft = retry.draft
+        return result
+
+    async def _finish(
+        self, reading: Reading, draft: Draft, alternatives: list[Alternative]
+    ) -> DraftResult:
         texts = list(dict.fromkeys([draft.body, *(a.body for a in alternatives)]))
         replies = await asyncio.gather(*(self.batcher.submit((t, "en")) for t in texts))
         readings = {t: (a.tone, a.hostility) for t, a in zip(texts, replies, strict=True)}

@@ -90,3 +90,15 @@ def test_installed_command_runs_end_to_end(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["draft"]["body"]
+
+
+def test_undecodable_file_is_a_clear_error(runner, tmp_path):
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    result = runner.invoke(cli.app, ["analyze", str(garbage)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n")
+    result = runner.invoke(cli.app, ["draft", str(empty)])
+    assert result.exit_code == 1 and "empty" in result.stderr.lower()

@@ -231,9 +231,16 @@ def render_draft(
     send_not_before: datetime,
     templates_dir: Path,
     now: datetime | None = None,
+    plain: bool = False,
 ) -> Draft:
-    """The reply for the chosen strategy (the guard's checks are added by the caller)."""
+    """The reply for the chosen strategy (the guard's checks are added by the caller).
+
+    `plain` gives the sparest version: no client wording beyond the requests, one
+    complaint paragraph. It is the fallback when the full draft fails the guard.
+    """
     ctx = context(message, analysis, detached, strategy.label, profile, now or datetime.now(UTC))
+    if plain:
+        ctx.update(facts=[], requests=ctx["requests"][:1], complaints=ctx["complaints"][:1])
     body, template = _render(ctx, strategy.label, Path(templates_dir), not detached.needs_reply)
     return Draft(
         subject=_subject(message),

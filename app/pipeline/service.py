@@ -78,7 +78,7 @@ class Tactful:
         self.classifier = classifier
         self.settings = settings
         self.profile = profile or load_profile(settings.profile_path)
-        self.pause = pause or PausePolicy()
+        self.pause = pause or PausePolicy(minutes=dict(settings.pause_minutes))
 
     @classmethod
     def load(cls, settings: Settings) -> Tactful:
@@ -168,11 +168,20 @@ class Tactful:
         """The draft and its alternatives for a reading, not yet checked."""
         not_before = send_not_before(reading.cooldown_minutes, reading.message.sent_at, now)
         args = (reading.message, reading.analysis, reading.detached, reading.strategy, self.profile)
-        draft = render_draft(*args, send_not_before=not_before, templates_dir=self.templates_dir)
-        alternatives = render_alternatives(
-            *args, send_not_before=not_before, templates_dir=self.templates_dir
+        options = {"send_not_before": not_before, "templates_dir": self.templates_dir, "now": now}
+        return render_draft(*args, **options), render_alternatives(*args, **options)
+
+    def plain_draft(self, reading: Reading, *, now: datetime | None = None) -> Draft:
+        """The sparest draft for a reading, for when the full one fails the guard."""
+        not_before = send_not_before(reading.cooldown_minutes, reading.message.sent_at, now)
+        args = (reading.message, reading.analysis, reading.detached, reading.strategy, self.profile)
+        return render_draft(
+            *args,
+            send_not_before=not_before,
+            templates_dir=self.templates_dir,
+            now=now,
+            plain=True,
         )
-        return draft, alternatives
 
     def finish(
         self,
@@ -205,6 +214,24 @@ class Tactful:
     ) -> list[DraftResult]:
         """Render and check replies; the guard's readings of all replies share one encoder run."""
         rendered = [self.render(reading, now=now) for reading in readings]
+        results = self._finish_all(readings, rendered)
+        failed = [i for i, r in enumerate(results) if not r.draft.passed]
+        if failed:
+            plain = [
+                (self.plain_draft(readings[i], now=now), results[i].alternatives) for i in failed
+            ]
+            for i, retry in zip(
+                failed, self._finish_all([readings[i] for i in failed], plain), strict=True
+            ):
+                if retry.draft.passed:
+                    results[i] = retry
+        return results
+
+    def _finish_all(
+        self,
+        readings: Sequence[Reading],
+        rendered: Sequence[tuple[Draft, list[Alternative]]],
+    ) -> list[DraftResult]:
         texts = sorted({t for d, alts in rendered for t in [d.body, *(a.body for a in alts)]})
         replies = self.classifier.analyze_many(texts, ["en"] * len(texts))
         known = {t: (a.tone, a.hostility) for t, a in zip(texts, replies, strict=True)}

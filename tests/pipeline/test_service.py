@@ -1,0 +1,54 @@
+"""The pipeline facade: the guard's fallback to a plain draft, and settings for the pause."""
+
+from app.config import Settings
+from app.pipeline.service import Tactful
+
+from .factories import analysis
+
+TEXT = (
+    "Invoice 2024-117 was due on 3 March. Send me the final files by Friday. "
+    "Can you also explain the extra charge?"
+)
+ROLES = {"Invoice": "fact", "Send": "request", "explain": "request"}
+
+
+class FakeClassifier:
+    """Reads the client's message as angry and any reply quoting a fact as frustrated."""
+
+    def analyze_many(self, texts, languages=None):
+        out = []
+        for text in texts:
+            if text == TEXT:
+                out.append(analysis(TEXT, tone="angry", hostility=0.8,
+                                    complaints=("payment", "billing"), roles=ROLES))
+            elif "I have noted that" in text:
+                out.append(analysis(text, tone="frustrated", hostility=0.3))
+            else:
+                out.append(analysis(text, tone="calm", hostility=0.01))
+        return out
+
+    def read_reply(self, text):
+        (a,) = self.analyze_many([text])
+        return a.tone, a.hostility
+
+
+def _tactful(**settings) -> Tactful:
+    return Tactful(FakeClassifier(), Settings(**settings))
+
+
+def test_a_draft_failing_the_guard_falls_back_to_the_plain_draft():
+    tactful = _tactful()
+    message = tactful.parse(TEXT, sender="Dana <dana@example.com>")
+    (result,) = tactful.draft_many(tactful.read_many([message]))
+    assert result.draft.passed
+    assert "I have noted that" not in result.draft.body
+    assert "Hi Dana," in result.draft.body
+
+
+def test_pause_minutes_come_from_settings():
+    tactful = _tactful(pause_minutes={"angry": 30, "calm": 0})
+    message = tactful.parse(TEXT)
+    (reading,) = tactful.read_many([message])
+    assert 30 <= reading.cooldown_minutes <= 40
+    quick = _tactful(pause_minutes={"angry": 0})
+    assert quick.read_many([message])[0].cooldown_minutes == 0
