@@ -190,7 +190,7 @@ class Tactful:
         alternatives: list[Alternative],
         readings: dict[str, tuple[str, float]] | None = None,
     ) -> DraftResult:
-        """Run the guard on the draft and its alternatives.
+        """Run the guard on the draft and its alternatives (failing alternatives are dropped).
 
         `readings` maps reply texts to the classifier's (tone, hostility) when they were
         computed in a batch beforehand; texts missing from it are read now.
@@ -207,7 +207,9 @@ class Tactful:
             alternative.checks = self.check(
                 alternative.body, client_text=client_text, reading=readings.get(alternative.body)
             )
-        return DraftResult(reading, draft, alternatives)
+        # Only alternatives that pass the guard are offered.
+        offered = [a for a in alternatives if all(c.passed for c in a.checks)]
+        return DraftResult(reading, draft, offered)
 
     def draft_many(
         self, readings: Sequence[Reading], *, now: datetime | None = None

@@ -18,6 +18,7 @@ def evaluate_drafts(
 ) -> dict:
     """Guard pass rate, share of detached requests restated, word counts, failures by rule."""
     passed, requests, restated, words = 0, 0, 0, []
+    alternatives, alternatives_passed = 0, 0
     failures: dict[str, int] = {}
     drafted = 0
     for start in range(0, len(examples), BATCH):
@@ -35,6 +36,9 @@ def evaluate_drafts(
             for check in result.draft.checks:
                 if not check.passed:
                     failures[check.rule] = failures.get(check.rule, 0) + 1
+            for alternative in result.alternatives:
+                alternatives += 1
+                alternatives_passed += all(c.passed for c in alternative.checks)
             if result.draft.template != "one_line":
                 for item in result.detached.requests:
                     requests += 1
@@ -47,6 +51,7 @@ def evaluate_drafts(
         "drafts": drafted,
         "guard_pass_rate": round(passed / max(drafted, 1), 4),
         "requests_restated": round(restated / max(requests, 1), 4),
+        "alternatives_pass_rate": round(alternatives_passed / max(alternatives, 1), 4),
         "requests": requests,
         "words": {
             "median": int(np.median(counts)),

@@ -19,8 +19,15 @@ class FakeClassifier:
         out = []
         for text in texts:
             if text == TEXT:
-                out.append(analysis(TEXT, tone="angry", hostility=0.8,
-                                    complaints=("payment", "billing"), roles=ROLES))
+                out.append(
+                    analysis(
+                        TEXT,
+                        tone="angry",
+                        hostility=0.8,
+                        complaints=("payment", "billing"),
+                        roles=ROLES,
+                    )
+                )
             elif "I have noted that" in text:
                 out.append(analysis(text, tone="frustrated", hostility=0.3))
             else:
@@ -52,3 +59,23 @@ def test_pause_minutes_come_from_settings():
     assert 30 <= reading.cooldown_minutes <= 40
     quick = _tactful(pause_minutes={"angry": 0})
     assert quick.read_many([message])[0].cooldown_minutes == 0
+
+
+def test_alternatives_that_fail_the_guard_are_not_offered():
+    class Picky(FakeClassifier):
+        def analyze_many(self, texts, languages=None):
+            out = super().analyze_many(texts, languages)
+            return [
+                a
+                if t == TEXT
+                else analysis(t, tone="angry", hostility=0.6)
+                if "engagement" in t
+                else analysis(t, tone="calm", hostility=0.01)
+                for t, a in zip(texts, out, strict=True)
+            ]
+
+    tactful = Tactful(Picky(), Settings())
+    (result,) = tactful.draft_many(tactful.read_many([tactful.parse(TEXT)]))
+    assert result.alternatives
+    assert all(all(c.passed for c in alt.checks) for alt in result.alternatives)
+    assert "exit" not in {alt.strategy for alt in result.alternatives}
