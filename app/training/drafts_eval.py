@@ -52,6 +52,7 @@ def evaluate_drafts(
         "guard_pass_rate": round(passed / max(drafted, 1), 4),
         "requests_restated": round(restated / max(requests, 1), 4),
         "alternatives_pass_rate": round(alternatives_passed / max(alternatives, 1), 4),
+        "alternatives_per_draft": round(alternatives / max(drafted, 1), 2),
         "requests": requests,
         "words": {
             "median": int(np.median(counts)),

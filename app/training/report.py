@@ -51,8 +51,8 @@ def format_metrics(m: dict) -> str:
     if "drafts" in m:
         d = m["drafts"]
         lines.append(
-            f"drafts: guard pass rate {d['guard_pass_rate']:.3f} (alternatives "
-            f"{d.get('alternatives_pass_rate', 0):.3f}), requests restated "
+            f"drafts: guard pass rate {d['guard_pass_rate']:.3f}, "
+            f"{d.get('alternatives_per_draft', 0)} passing alternatives each, requests restated "
             f"{d['requests_restated']:.3f}, words median {d['words']['median']} "
             f"(min {d['words']['min']}, max {d['words']['max']})"
         )
