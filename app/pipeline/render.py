@@ -29,6 +29,8 @@ LANGUAGE = "en"
 MAX_REQUESTS = 3
 MAX_PARAGRAPHS = 2
 MAX_WORDS = 215
+MIN_FACT_WORDS = 5
+"""Shorter facts are fragments ("Third email.") that read badly when acknowledged."""
 # Order in which complaint paragraphs are combined: the concrete grievance first.
 PRIORITY = (
     "refund",
@@ -154,7 +156,7 @@ def context(
         "signer_title": profile.signer_title,
         "topic": topic,
         "refs": refs,
-        "facts": [f.text for f in detached.facts][:1],
+        "facts": [f.text for f in detached.facts if len(f.text.split()) >= MIN_FACT_WORDS][:1],
         "requests": [r.text for r in detached.requests][:MAX_REQUESTS],
         "complaints": complaints,
         "strategy": strategy,
