@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.pipeline.pause import DEFAULT_MINUTES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,13 +30,7 @@ class Settings(BaseSettings):
     auth_disabled: bool = False
     log_level: str = "info"
     pause_minutes: dict[str, int] = Field(
-        default_factory=lambda: {
-            "calm": 0,
-            "frustrated": 10,
-            "sarcastic": 15,
-            "angry": 25,
-            "abusive": 32,
-        },
+        default_factory=lambda: dict(DEFAULT_MINUTES),
         description="Cool-down minutes per tone (JSON); angry and abusive stay within 20-40.",
     )
     batch_max_size: int = 16

@@ -7,20 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 from app.pipeline.types import Analysis
 
+DEFAULT_MINUTES: dict[str, int] = {
+    "calm": 0,
+    "frustrated": 10,
+    "sarcastic": 15,
+    "angry": 25,
+    "abusive": 32,
+}
+
 
 @dataclass
 class PausePolicy:
     """Cool-down minutes per tone, plus a little more for hostility and threats."""
 
-    minutes: dict[str, int] = field(
-        default_factory=lambda: {
-            "calm": 0,
-            "frustrated": 10,
-            "sarcastic": 15,
-            "angry": 25,
-            "abusive": 32,
-        }
-    )
+    minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MINUTES))
     hostility_extra: int = 5
     threat_extra: int = 3
     hostile_range: tuple[int, int] = (20, 40)
