@@ -406,6 +406,115 @@ def serve(
     )
 
 
+# ---- review queue: API keys and retention (app/auth.py, app/retention.py)
+
+keys_app = typer.Typer(help="API keys: create, list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _database():
+    from app.storage.db import Database
+
+    database = Database(get_settings().database_url)
+    database.migrate()
+    return database
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what uses the key.")],
+    scope: Annotated[
+        list[str],
+        typer.Option(help="ingest, review, approve or admin (repeat, or comma-separated)."),
+    ],
+) -> None:
+    """Create a key and print it once (only its hash is stored)."""
+    from app import auth
+
+    try:
+        scopes = auth.parse_scopes(scope)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    database = _database()
+    try:
+        with database.write() as session:
+            row, key = auth.create_key(session, name, scopes)
+            key_id, key_scopes = row.id, row.scope_list
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    finally:
+        database.dispose()
+    typer.echo(key)
+    typer.echo(
+        f"key {key_id} ({name}; scopes: {', '.join(key_scopes)}). "
+        "Store it now: it is not shown again.",
+        err=True,
+    )
+
+
+@keys_app.command("list")
+def keys_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List the keys (never the keys themselves)."""
+    from app import auth
+
+    database = _database()
+    try:
+        with database.read() as session:
+            rows = [auth.key_json(row) for row in auth.list_keys(session)]
+    finally:
+        database.dispose()
+    for row in rows:
+        if as_json:
+            typer.echo(json.dumps(row, default=str))
+            continue
+        state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "active"
+        used = f"{row['last_used_at']:%Y-%m-%d %H:%M}" if row["last_used_at"] else "never"
+        typer.echo(
+            f"{row['id']}  {row['prefix']}...  {row['name']}  [{' '.join(row['scopes'])}]  "
+            f"{state}, last used {used}"
+        )
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id or prefix.")]) -> None:
+    """Revoke a key: it stops working at once."""
+    from app import auth
+
+    database = _database()
+    try:
+        with database.write() as session:
+            row = auth.revoke_key(session, key_id)
+            found = row is not None
+    finally:
+        database.dispose()
+    if not found:
+        raise _fail(f"no key {key_id}", 1)
+    typer.echo(f"revoked {key_id}")
+
+
+@app.command()
+def purge(
+    days: Annotated[
+        int | None,
+        typer.Option(help="Older than this many days (default: TACTFUL_RETENTION_DAYS)."),
+    ] = None,
+) -> None:
+    """Delete message bodies and drafts older than N days; keep the anonymous statistics."""
+    from app.retention import purge as run_purge
+
+    days = days if days is not None else get_settings().retention_days
+    if days < 1:
+        raise _fail("give --days N (N >= 1) or set TACTFUL_RETENTION_DAYS")
+    database = _database()
+    try:
+        report = run_purge(database, days)
+    finally:
+        database.dispose()
+    typer.echo(str(report))
+
+
 def main() -> None:
     """Entry point of the `tactful` script."""
     app()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.pipeline.pause import DEFAULT_MINUTES
@@ -36,6 +36,35 @@ class Settings(BaseSettings):
     batch_max_size: int = 16
     batch_max_wait_ms: float = 5.0
     batch_max_queue: int = 256
+    # review queue, API keys, webhooks, retention (app/storage, app/auth.py, app/webhooks.py)
+    review_second_approver: bool = Field(
+        default=False,
+        description="A reply edited by one person must be approved by another.",
+    )
+    review_page_size: int = Field(default=50, ge=1, le=500, description="Reviews per page.")
+    webhook_urls: list[str] = Field(
+        default_factory=list, description="URLs (JSON list) that receive each approved reply."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 key signing webhook bodies (required with URLs)."
+    )
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_backoff_seconds: float = Field(
+        default=5.0, gt=0, description="First retry delay; doubles on each failure."
+    )
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_poll_seconds: float = Field(
+        default=5.0, gt=0, description="How often the worker looks for due deliveries."
+    )
+    retention_days: int = Field(
+        default=0,
+        ge=0,
+        description="Delete message bodies and drafts older than this many days (0: keep).",
+    )
+    retention_interval_hours: float = Field(
+        default=6.0, gt=0, description="How often the service runs the retention purge."
+    )
 
 
 @lru_cache

@@ -10,12 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app import __version__
-from app.api.routes import analyze, check, drafts, health
+from app.api.routes import analyze, check, drafts, health, keys, messages, reviews, senders
+from app.auth import v1_dependencies
 from app.batching import Overloaded
 from app.config import Settings, get_settings
 from app.errors import InputError, ModelNotReady, PayloadTooLarge
 from app.pipeline.service import Tactful
 from app.serving import Serving
+from app.storage import lifecycle as review_queue
+from app.web import install as install_web
 
 log = logging.getLogger("tactful")
 
@@ -31,9 +34,11 @@ def create_app(settings: Settings | None = None, tactful: Tactful | None = None)
         await serving.start()
         app.state.tactful, app.state.serving = loaded, serving
         log.info("model loaded (%s runtime)", loaded.classifier.encoder.name)
+        await review_queue.start(app)  # migrations, webhook worker, retention schedule
         try:
             yield
         finally:
+            await review_queue.stop(app)
             await serving.stop()
 
     app = FastAPI(
@@ -64,6 +69,10 @@ def create_app(settings: Settings | None = None, tactful: Tactful | None = None)
             {"detail": f"busy: {exc}"}, status_code=503, headers={"Retry-After": "1"}
         )
 
+    review_queue.install(app)  # the database (migrated when the lifespan starts)
     for module in (health, analyze, drafts, check):
+        app.include_router(module.router, dependencies=v1_dependencies(module.router))
+    for module in (messages, reviews, senders, keys):
         app.include_router(module.router)
+    install_web(app)  # web pages, /static, security headers + CSP, session cookie and CSRF
     return app

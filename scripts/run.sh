@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p var
+# No API keys on your own machine: honoured only while the server is bound to loopback.
+export TACTFUL_AUTH_DISABLED="${TACTFUL_AUTH_DISABLED:-true}"
 exec .venv/bin/tactful serve "$@"
