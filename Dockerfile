@@ -20,7 +20,7 @@ COPY models ./models
 COPY prompts ./prompts
 COPY templates ./templates
 COPY config ./config
-RUN pip install -e .
+RUN pip install -e . && tactful export
 
 RUN useradd --system --uid 10001 --home /srv/tactful tactful \
     && mkdir -p /data && chown tactful /data

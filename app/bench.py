@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,6 +107,37 @@ def reference_forward() -> tuple[Callable[[list[str]], object], float]:
     return forward, time.perf_counter() - started
 
 
+def runtime_agreement(model_dir: Path, texts: list[str]) -> dict[str, dict[str, float]]:
+    """Per ONNX runtime, the share of `texts` given the same labels as PyTorch fp32."""
+    from app.pipeline.classify import Classifier, load_encoder
+
+    reference = Classifier.from_pretrained(model_dir, "torch")
+    expected = reference.analyze_many(texts, ["en"] * len(texts))
+    out = {}
+    for runtime in ("onnx", "onnx-int8"):
+        optimised = Classifier(load_encoder(runtime, model_dir), reference.heads)
+        pairs = list(zip(expected, optimised.analyze_many(texts, ["en"] * len(texts)), strict=True))
+        same = {
+            "tone": [x.tone == y.tone for x, y in pairs],
+            "complaints": [set(x.complaints) == set(y.complaints) for x, y in pairs],
+            "threat": [x.threat_present == y.threat_present for x, y in pairs],
+        }
+        same["all"] = [all(v) for v in zip(*same.values(), strict=True)]
+        out[runtime] = {
+            "emails": len(texts),
+            **{k: round(sum(v) / len(v), 4) for k, v in same.items()},
+        }
+    return out
+
+
+def evaluation_texts() -> list[str]:
+    """The messages of the evaluation split."""
+    texts = []
+    for path in sorted((ROOT / "models" / "data" / "eval").glob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line]
+    return texts
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -144,8 +177,10 @@ async def _load(
                 errors += 1
             latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
     async with httpx.AsyncClient(timeout=60) as client:
+        for body in bodies[: max(clients, 4)]:  # warm-up, not measured
+            await client.post(url, json={"body": body})
+        started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(clients)))
     elapsed = time.perf_counter() - started
     ms = np.array(latencies) * 1000
@@ -168,7 +203,13 @@ def serve_and_load(
     import httpx
 
     port = _free_port()
-    env = {**os.environ, "TACTFUL_AUTH_DISABLED": "true", "TACTFUL_LOG_LEVEL": "warning"}
+    scratch = Path(tempfile.mkdtemp(prefix="tactful-bench-"))
+    env = {
+        **os.environ,
+        "TACTFUL_AUTH_DISABLED": "true",
+        "TACTFUL_LOG_LEVEL": "warning",
+        "TACTFUL_DATABASE_URL": f"sqlite:///{scratch / 'bench.db'}",
+    }
     started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -191,22 +232,34 @@ def serve_and_load(
         if ready is None:
             raise RuntimeError("the server was not ready within 120 s")
         url = f"http://127.0.0.1:{port}/v1/drafts"
-        runs = [asyncio.run(_load(url, bodies, c, per_client * c, limit_s)) for c in concurrency]
+        runs = [
+            asyncio.run(_load(url, bodies, c, max(64, per_client * c), limit_s))
+            for c in concurrency
+        ]
         return {"startup_s": round(ready, 2), "peak_rss_mb": _peak_rss_mb(server.pid), "http": runs}
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def run(count: int = 32, http: bool = True, per_client: int = 16, limit_s: float = 60) -> dict:
+def run(
+    count: int = 32,
+    http: bool = True,
+    per_client: int = 16,
+    limit_s: float = 60,
+    agreement: bool = True,
+) -> dict:
     """Measure everything; returns the figures (the CLI prints them)."""
     from app.config import get_settings
     from app.pipeline.service import Tactful
 
+    settings = get_settings()
+    agreed = runtime_agreement(settings.model_dir, evaluation_texts()) if agreement else None
     emails = bench_emails(count)
     forward, ref_load = reference_forward()
     started = time.perf_counter()
-    tactful = Tactful.load(get_settings())
+    tactful = Tactful.load(settings)
     tactful_load = time.perf_counter() - started
 
     def full_one(text: str) -> object:
@@ -219,6 +272,7 @@ def run(count: int = 32, http: bool = True, per_client: int = 16, limit_s: float
     results: dict = {
         "runtime": tactful.classifier.encoder.name,
         "emails_per_size": count,
+        "agreement_with_torch": agreed,
         "load_s": {"reference": round(ref_load, 2), "tactful": round(tactful_load, 2)},
         "sizes": {},
     }
@@ -245,8 +299,15 @@ def run(count: int = 32, http: bool = True, per_client: int = 16, limit_s: float
 
 def format_results(r: dict) -> str:
     """A table a person reads."""
-    lines = [
-        f"runtime: {r['runtime']}  ({r['emails_per_size']} emails per size)",
+    lines = [f"runtime: {r['runtime']}  ({r['emails_per_size']} emails per size)"]
+    for runtime, a in (r.get("agreement_with_torch") or {}).items():
+        lines.append(
+            f"{runtime} vs torch fp32 on {a['emails']} evaluation emails: same tone"
+            f" {a['tone']:.1%}, complaints {a['complaints']:.1%}, threat {a['threat']:.1%},"
+            f" all {a['all']:.1%}"
+        )
+    lines += [
+        "times in ms as median/p95; ratios are Tactful / reference",
         f"{'size':<9}{'ref 1 (ms)':>12}{'ours 1 (ms)':>13}{'ratio':>7}"
         f"{'ref /s':>9}{'ours /s':>9}{'ratio':>7}",
     ]
@@ -268,4 +329,21 @@ def format_results(r: dict) -> str:
                 f"  errors {h['errors']} ({h['requests']} req)"
             )
         lines.append(f"  worst p99 / single-email median: {svc['p99_over_single']}x")
+    typical = r["sizes"].get("typical")
+    if typical:
+        lines.append("targets (typical emails):")
+        lines.append(_target("throughput ratio", typical["ratios"]["throughput"], ">=", 1.8))
+        lines.append(_target("latency ratio", typical["ratios"]["latency_median"], "<=", 0.8))
+    if "service" in r:
+        svc = r["service"]
+        errors = sum(h["errors"] for h in svc["http"])
+        lines.append(_target("start-up to ready (s)", svc["startup_s"], "<=", 5))
+        lines.append(_target("peak RSS (MB)", svc["peak_rss_mb"], "<=", 700))
+        lines.append(_target("p99 / single latency", svc["p99_over_single"], "<=", 10))
+        lines.append(_target("HTTP errors", errors, "<=", 0))
     return "\n".join(lines)
+
+
+def _target(name: str, value: float, op: str, limit: float) -> str:
+    met = value >= limit if op == ">=" else value <= limit
+    return f"  {name:<24}{value:>8}  (target {op} {limit}: {'met' if met else 'NOT met'})"

@@ -364,23 +364,27 @@ def export(
         bool, typer.Option(help="Rebuild even when the cached file is current.")
     ] = False,
 ) -> None:
-    """Export the encoder to ONNX with int8 per-channel weights (cached beside the model)."""
-    from app.pipeline.onnx_runtime import export_onnx
+    """Export the encoder to ONNX: fused fp32 and int8 per-channel (cached beside the model)."""
+    from app.pipeline.onnx_runtime import export_onnx, onnx_path
 
-    path = export_onnx(get_settings().model_dir, force=force)
-    typer.echo(str(path))
+    model_dir = get_settings().model_dir
+    typer.echo(str(export_onnx(model_dir, force=force)))
+    typer.echo(str(onnx_path(model_dir, quantized=True)))
 
 
 @app.command()
 def bench(
     emails: Annotated[int, typer.Option(help="Emails per size.")] = 32,
     http: Annotated[bool, typer.Option(help="Also load a running service over HTTP.")] = True,
+    agreement: Annotated[
+        bool, typer.Option(help="Also compare ONNX int8 with PyTorch on the evaluation split.")
+    ] = True,
     out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here.")] = None,
 ) -> None:
     """Latency, throughput, start-up and memory against a plain PyTorch forward."""
     from app.bench import format_results, run
 
-    results = run(count=emails, http=http)
+    results = run(count=emails, http=http, agreement=agreement)
     typer.echo(format_results(results))
     if out is not None:
         out.write_text(json.dumps(results, indent=2) + "\n")

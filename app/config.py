@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,7 +22,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     model_dir: Path = ROOT / "models" / "tactful-heads"
-    runtime: str = Field(default="torch", description="torch or onnx")
+    runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="onnx",
+        description="Encoder runtime: torch (fp32), onnx (fused fp32, the default: same "
+        "predictions as torch) or onnx-int8 (faster, but changes some predictions).",
+    )
     templates_dir: Path = ROOT / "templates"
     prompts_dir: Path = ROOT / "prompts"
     profile_path: Path = ROOT / "config" / "company.example.yaml"
@@ -32,6 +37,11 @@ class Settings(BaseSettings):
     pause_minutes: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_MINUTES),
         description="Cool-down minutes per tone (JSON); angry and abusive stay within 20-40.",
+    )
+    guard_reads_drafts: bool = Field(
+        default=True,
+        description="Run the classifier's calm reading on generated drafts too (one batched "
+        "encoder run over the draft and its alternatives); edited text always gets it.",
     )
     batch_max_size: int = 16
     batch_max_wait_ms: float = 5.0

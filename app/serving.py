@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
@@ -19,17 +18,23 @@ class Serving:
 
     def __init__(self, tactful: Tactful, settings: Settings):
         self.tactful = tactful
-        self.batcher: MicroBatcher[tuple[str, str | None], Analysis] = MicroBatcher(
-            self._classify,
+        self.batcher: MicroBatcher[tuple[str, str | None, bool], Analysis | tuple[str, float]]
+        self.batcher = MicroBatcher(
+            self.tactful.classifier.run,
             max_batch=settings.batch_max_size,
             max_wait_ms=settings.batch_max_wait_ms,
             max_queue=settings.batch_max_queue,
         )
 
-    def _classify(self, items: Sequence[tuple[str, str | None]]) -> list[Analysis]:
-        return self.tactful.classifier.analyze_many(
-            [text for text, _ in items], [lang for _, lang in items]
-        )
+    async def _analysis(self, text: str, language: str | None) -> Analysis:
+        result = await self.batcher.submit((text, language, False))
+        assert isinstance(result, Analysis)
+        return result
+
+    async def _reading(self, reply: str) -> tuple[str, float]:
+        result = await self.batcher.submit((reply, "en", True))
+        assert isinstance(result, tuple)
+        return result
 
     async def start(self) -> None:
         await self.batcher.start()
@@ -59,7 +64,7 @@ class Serving:
         strategy: str | None = None,
     ) -> Reading:
         """Classify (batched with concurrent requests), detach and recommend."""
-        analysis = await self.batcher.submit((message.new_text, language))
+        analysis = await self._analysis(message.new_text, language)
         return self.tactful.reading_of(message, analysis, history, strategy)
 
     async def draft_for(self, reading: Reading, *, now: datetime | None = None) -> DraftResult:
@@ -78,10 +83,12 @@ class Serving:
     async def _finish(
         self, reading: Reading, draft: Draft, alternatives: list[Alternative]
     ) -> DraftResult:
+        if not self.tactful.settings.guard_reads_drafts:
+            return self.tactful.finish(reading, draft, alternatives, read=False)
         texts = list(dict.fromkeys([draft.body, *(a.body for a in alternatives)]))
-        replies = await asyncio.gather(*(self.batcher.submit((t, "en")) for t in texts))
-        readings = {t: (a.tone, a.hostility) for t, a in zip(texts, replies, strict=True)}
-        return self.tactful.finish(reading, draft, alternatives, readings)
+        replies = await asyncio.gather(*(self._reading(t) for t in texts))
+        readings = dict(zip(texts, replies, strict=True))
+        return self.tactful.finish(reading, draft, alternatives, readings, read=True)
 
     async def draft(
         self,
@@ -98,7 +105,5 @@ class Serving:
 
     async def check(self, text: str, *, client_text: str | None = None) -> list[Check]:
         """The calm guard on any text, with the classifier's reading batched."""
-        reply = await self.batcher.submit((text, "en"))
-        return self.tactful.check(
-            text, client_text=client_text, reading=(reply.tone, reply.hostility)
-        )
+        reading = await self._reading(text)
+        return self.tactful.check(text, client_text=client_text, reading=reading)

@@ -24,15 +24,15 @@ EVIDENCE_MIN_WEIGHT = 0.02
 
 
 def load_encoder(runtime: str = "torch", model_dir: Path | None = None) -> Encoder:
-    """The encoder for `runtime` (`torch`, or `onnx` once exported)."""
+    """The encoder for `runtime`: `torch` (fp32), `onnx` (fused fp32) or `onnx-int8`."""
     if runtime == "torch":
         adapter = Path(model_dir) / ADAPTER_FILE if model_dir else None
         return TorchEncoder(adapter=adapter)
-    if runtime == "onnx":
+    if runtime in ("onnx", "onnx-int8"):
         from app.pipeline.onnx_runtime import OnnxEncoder
 
-        return OnnxEncoder.from_model_dir(model_dir)
-    raise ValueError(f"unknown runtime {runtime!r}: use 'torch' or 'onnx'")
+        return OnnxEncoder.from_model_dir(model_dir, quantized=runtime == "onnx-int8")
+    raise ValueError(f"unknown runtime {runtime!r}: use 'torch', 'onnx' or 'onnx-int8'")
 
 
 class Classifier:
@@ -68,21 +68,49 @@ class Classifier:
     ) -> list[Analysis]:
         """Analyse several texts; batching happens inside the encoder."""
         languages = list(languages) if languages is not None else [None] * len(texts)
-        return [
-            self._analysis(text, sentences, feats, lang or detect_language(text))
-            for text, lang, (sentences, feats) in zip(
-                texts, languages, self.featurize(texts), strict=True
-            )
-        ]
+        items = [(text, lang, False) for text, lang in zip(texts, languages, strict=True)]
+        return [r for r in self.run(items) if isinstance(r, Analysis)]
 
     def analyze(self, text: str, language: str | None = None) -> Analysis:
         """Analyse one text."""
         return self.analyze_many([text], [language])[0]
 
+    def read_replies(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """Tone label and hostility of replies: one encoder run, the tone heads only."""
+        return [r for r in self.run([(text, "en", True) for text in texts]) if isinstance(r, tuple)]
+
     def read_reply(self, text: str) -> tuple[str, float]:
         """Tone label and hostility of a reply (what the guard's calm reading asks)."""
-        analysis = self.analyze(text, language="en")
-        return analysis.tone, analysis.hostility
+        return self.read_replies([text])[0]
+
+    def run(
+        self, items: Sequence[tuple[str, str | None, bool]]
+    ) -> list[Analysis | tuple[str, float]]:
+        """Messages and replies in one encoder run: `(text, language, is_reply)` each.
+
+        A message gets the whole analysis; a reply only its tone and hostility.
+        """
+        out: list[Analysis | tuple[str, float]] = []
+        featurized = self.featurize([text for text, _, _ in items])
+        for (text, language, reply), (sentences, feats) in zip(items, featurized, strict=True):
+            if reply:
+                _, tone, hostility = self._tone(feats.message[None, :])
+                out.append((tone, hostility))
+            else:
+                language = language or detect_language(text)
+                out.append(self._analysis(text, sentences, feats, language))
+        return out
+
+    def _tone(self, x: np.ndarray) -> tuple[np.ndarray, str, float]:
+        """Tone probabilities, tone label and hostility for one row of message features."""
+        tone_head = self.heads["tone"]
+        tone_p = tone_head.predict_proba(x)[0]
+        tone = tone_head.labels[int(tone_p.argmax())]
+        # The hostility head is gated by the tone head, so that the two never contradict:
+        # a message the tone head reads as calm cannot score as hostile.
+        calm = float(tone_p[tone_head.labels.index("calm")])
+        hostility = float(self.heads.predict_proba("hostility", x)[0, 0]) * (1.0 - calm)
+        return tone_p, tone, hostility
 
     def _analysis(
         self, text: str, sentences: list[Sentence], feats: Featurized, language: str
@@ -90,12 +118,7 @@ class Classifier:
         heads = self.heads
         x = feats.message[None, :]
         tone_head = heads["tone"]
-        tone_p = tone_head.predict_proba(x)[0]
-        tone = tone_head.labels[int(tone_p.argmax())]
-        # The hostility head is gated by the tone head, so that the two never contradict:
-        # a message the tone head reads as calm cannot score as hostile.
-        calm = float(tone_p[tone_head.labels.index("calm")])
-        hostility = float(heads.predict_proba("hostility", x)[0, 0]) * (1.0 - calm)
+        tone_p, tone, hostility = self._tone(x)
         threat_score = float(heads.predict_proba("threat", x)[0, 0])
         kind_head = heads["threat_kinds"]
         kind_p = heads.predict_proba("threat_kinds", x)[0]

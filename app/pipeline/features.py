@@ -85,17 +85,29 @@ def occlusion_features(
     text: str,
     spans: Sequence[tuple[int, int]],
 ) -> np.ndarray:
-    """Message features with each sentence left out in turn, shape (sentences, features)."""
-    if not len(sentences):
-        return np.zeros((0, 2 * encoded.states.shape[1] + SURFACE_SIZE), np.float32)
-    return np.stack(
-        [
-            message_features(
-                encoded, sentences, masks, surface_features(text[:a] + text[b:]), drop=i
-            )
-            for i, (a, b) in enumerate(spans)
-        ]
+    """Message features with each sentence left out in turn, shape (sentences, features).
+
+    Row i equals `message_features(..., drop=i)`, computed for all rows at once.
+    """
+    states = encoded.states
+    hidden = states.shape[1]
+    count = len(sentences)
+    if not count:
+        return np.zeros((0, 2 * hidden + SURFACE_SIZE), np.float32)
+    weights = masks.astype(np.float32)
+    kept = len(states) - weights.sum(axis=1, keepdims=True)
+    means = np.where(
+        kept > 0, (states.sum(axis=0) - weights @ states) / np.maximum(kept, 1), 0.0
     )
+    if count == 1:
+        peaks = means
+    else:
+        order = np.argsort(-sentences, axis=0, kind="stable")
+        first = np.take_along_axis(sentences, order[:1], axis=0)
+        second = np.take_along_axis(sentences, order[1:2], axis=0)
+        peaks = np.where(order[0][None, :] == np.arange(count)[:, None], second, first)
+    surface = np.stack([surface_features(text[:a] + text[b:]) for a, b in spans])
+    return np.concatenate([means, peaks, surface], axis=1).astype(np.float32)
 
 
 def role_features(vectors: np.ndarray, message: np.ndarray, texts: Sequence[str]) -> np.ndarray:

@@ -1,8 +1,11 @@
 """The optimised encoder: all-MiniLM-L6-v2 exported to ONNX, int8 per-channel, on ONNX Runtime.
 
-`export_onnx` builds it once (it needs PyTorch); serving with it imports neither torch
-nor transformers. The file is cached under `models/cache/`, named by a digest of the base
-weights and the export recipe, so it is rebuilt whenever either changes.
+`export_onnx` builds it once (it needs PyTorch): the encoder is exported with plain
+("eager") attention so that ONNX Runtime's BERT optimiser can fuse each layer's attention,
+layer norms and GELU into single kernels, and the fused graph is then quantised (dynamic
+int8, per channel). Serving with it imports neither torch nor transformers. The file is
+cached under `models/cache/`, named by a digest of the base weights, the adapters and the
+export recipe, so it is rebuilt whenever any of them changes.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import numpy as np
 from app.pipeline.encoder import Encoded, WindowedTokenizer, base_model_dir, stitch
 from app.pipeline.lora import ADAPTER_FILE, load_adapters
 
-RECIPE = "onnx-opset17-int8-per-channel-v1"
+RECIPE = "onnx-opset17-eager-fused-bert-fp32-and-int8-per-channel-v3"
 THREADS = int(os.environ.get("TACTFUL_THREADS", "2"))
 
 
@@ -52,18 +55,20 @@ def onnx_path(model_dir: Path | None = None, quantized: bool = True) -> Path:
 
 
 def export_onnx(model_dir: Path | None = None, force: bool = False) -> Path:
-    """Export the encoder to ONNX and quantise it (int8, per channel); return the int8 file."""
-    target = onnx_path(model_dir, quantized=True)
-    if target.exists() and not force:
-        return target
+    """Export the encoder (fused fp32 and int8 graphs, both cached); return the fp32 one."""
+    fp32, int8 = onnx_path(model_dir, quantized=False), onnx_path(model_dir, quantized=True)
+    if fp32.exists() and int8.exists() and not force:
+        return fp32
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoModel
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fp32 = onnx_path(model_dir, quantized=False)
-    bert = AutoModel.from_pretrained(str(base_model_dir()), local_files_only=True)
+    fp32.parent.mkdir(parents=True, exist_ok=True)
+    bert = AutoModel.from_pretrained(
+        str(base_model_dir()), local_files_only=True, attn_implementation="eager"
+    )
     adapter = _adapter(model_dir)
     if adapter is not None:
         load_adapters(bert, adapter)
@@ -77,13 +82,13 @@ def export_onnx(model_dir: Path | None = None, force: bool = False) -> Path:
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             return self.bert(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
-    model = Encoder().eval()
+    raw = fp32.with_name(fp32.name.replace("-fp32", "-raw"))
     ids = torch.ones((1, 16), dtype=torch.int64)
     with torch.inference_mode():
         torch.onnx.export(
-            model,
+            Encoder().eval(),
             (ids, torch.ones_like(ids)),
-            str(fp32),
+            str(raw),
             input_names=["input_ids", "attention_mask"],
             output_names=["last_hidden_state"],
             dynamic_axes={
@@ -94,7 +99,14 @@ def export_onnx(model_dir: Path | None = None, force: bool = False) -> Path:
             opset_version=17,
             dynamo=False,
         )
-    partial = target.with_suffix(".partial.onnx")
+    partial = fp32.with_suffix(".partial.onnx")
+    optimize_model(
+        str(raw),
+        model_type="bert",
+        num_heads=bert.config.num_attention_heads,
+        hidden_size=bert.config.hidden_size,
+    ).save_model_to_file(str(partial))
+    partial.replace(fp32)
     quantize_dynamic(
         str(fp32),
         str(partial),
@@ -102,8 +114,11 @@ def export_onnx(model_dir: Path | None = None, force: bool = False) -> Path:
         weight_type=QuantType.QInt8,
         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
     )
-    partial.replace(target)
-    return target
+    partial.replace(int8)
+    for path in fp32.parent.glob("encoder-*.onnx"):
+        if path not in (fp32, int8):  # the raw export, and exports of earlier models
+            path.unlink(missing_ok=True)
+    return fp32
 
 
 class OnnxEncoder:
@@ -111,25 +126,29 @@ class OnnxEncoder:
 
     name = "onnx"
 
-    def __init__(self, path: Path, threads: int = THREADS):
+    def __init__(self, path: Path, threads: int = THREADS, name: str = "onnx"):
         import onnxruntime as ort
 
+        self.name = name
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle worker threads would otherwise spin for a while after each run, taking a
+        # core from the parsing, drafting and checking that follow it.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.path = Path(path)
         self.tokens = WindowedTokenizer(base_model_dir())
         self.hidden = 384
 
     @classmethod
-    def from_model_dir(cls, model_dir: Path | None = None) -> OnnxEncoder:
-        """Load the cached int8 encoder, exporting it first if it is missing."""
-        path = onnx_path(model_dir)
+    def from_model_dir(cls, model_dir: Path | None = None, quantized: bool = False) -> OnnxEncoder:
+        """Load the cached fused encoder (fp32 or int8), exporting it first if missing."""
+        path = onnx_path(model_dir, quantized=quantized)
         if not path.exists():
-            path = export_onnx(model_dir)
-        return cls(path)
+            export_onnx(model_dir)
+        return cls(path, name="onnx-int8" if quantized else "onnx")
 
     def encode(self, texts: list[str], batch_size: int = 16) -> list[Encoded]:
         """Encode texts (windowed, batched by length)."""

@@ -189,12 +189,16 @@ class Tactful:
         draft: Draft,
         alternatives: list[Alternative],
         readings: dict[str, tuple[str, float]] | None = None,
+        *,
+        read: bool | None = None,
     ) -> DraftResult:
         """Run the guard on the draft and its alternatives (failing alternatives are dropped).
 
-        `readings` maps reply texts to the classifier's (tone, hostility) when they were
+        The classifier's calm reading is part of it when `read` (default: the setting
+        `guard_reads_drafts`). `readings` maps reply texts to their (tone, hostility) when
         computed in a batch beforehand; texts missing from it are read now.
         """
+        read = self.settings.guard_reads_drafts if read is None else read
         readings = readings or {}
         client_text = reading.message.new_text
         draft.checks = self.check(
@@ -202,28 +206,41 @@ class Tactful:
             client_text=client_text,
             reading=readings.get(draft.body),
             min_words=ONE_LINE_MIN_WORDS if draft.template == "one_line" else None,
+            read=read,
         )
         for alternative in alternatives:
             alternative.checks = self.check(
-                alternative.body, client_text=client_text, reading=readings.get(alternative.body)
+                alternative.body,
+                client_text=client_text,
+                reading=readings.get(alternative.body),
+                read=read,
             )
         # Only alternatives that pass the guard are offered.
         offered = [a for a in alternatives if all(c.passed for c in a.checks)]
         return DraftResult(reading, draft, offered)
 
     def draft_many(
-        self, readings: Sequence[Reading], *, now: datetime | None = None
+        self,
+        readings: Sequence[Reading],
+        *,
+        now: datetime | None = None,
+        read: bool | None = None,
     ) -> list[DraftResult]:
-        """Render and check replies; the guard's readings of all replies share one encoder run."""
+        """Render and check replies; the guard's readings of all replies share one encoder run.
+
+        `read` runs the classifier's calm reading on the drafts (default: the setting
+        `guard_reads_drafts`).
+        """
+        read = self.settings.guard_reads_drafts if read is None else read
         rendered = [self.render(reading, now=now) for reading in readings]
-        results = self._finish_all(readings, rendered)
+        results = self._finish_all(readings, rendered, read)
         failed = [i for i, r in enumerate(results) if not r.draft.passed]
         if failed:
             plain = [
                 (self.plain_draft(readings[i], now=now), results[i].alternatives) for i in failed
             ]
             for i, retry in zip(
-                failed, self._finish_all([readings[i] for i in failed], plain), strict=True
+                failed, self._finish_all([readings[i] for i in failed], plain, read), strict=True
             ):
                 if retry.draft.passed:
                     results[i] = retry
@@ -233,12 +250,14 @@ class Tactful:
         self,
         readings: Sequence[Reading],
         rendered: Sequence[tuple[Draft, list[Alternative]]],
+        read: bool,
     ) -> list[DraftResult]:
-        texts = sorted({t for d, alts in rendered for t in [d.body, *(a.body for a in alts)]})
-        replies = self.classifier.analyze_many(texts, ["en"] * len(texts))
-        known = {t: (a.tone, a.hostility) for t, a in zip(texts, replies, strict=True)}
+        known: dict[str, tuple[str, float]] = {}
+        if read:
+            texts = sorted({t for d, alts in rendered for t in [d.body, *(a.body for a in alts)]})
+            known = dict(zip(texts, self.classifier.read_replies(texts), strict=True))
         return [
-            self.finish(reading, draft, alternatives, known)
+            self.finish(reading, draft, alternatives, known, read=read)
             for reading, (draft, alternatives) in zip(readings, rendered, strict=True)
         ]
 
@@ -266,12 +285,16 @@ class Tactful:
         client_text: str | None = None,
         reading: tuple[str, float] | None = None,
         min_words: int | None = None,
+        read: bool = True,
     ) -> list[Check]:
         """Run the calm guard on any reply text (drafts, human edits, POST /v1/check).
 
-        `reading` is the classifier's (tone, hostility) of `text` when already known.
+        `reading` is the classifier's (tone, hostility) of `text` when already known;
+        `read=False` leaves the classifier's calm reading out (the rules alone).
         """
         reader = (lambda _: reading) if reading is not None else self.classifier.read_reply
+        if not read:
+            reader = None
         bounds = {"min_words": min_words} if min_words is not None else {}
         return check_reply(
             text, profile=self.profile, client_text=client_text, reader=reader, **bounds

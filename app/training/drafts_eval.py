@@ -29,7 +29,7 @@ def evaluate_drafts(
                 messages.append(tactful.parse(example.text))
             except InputError:
                 continue
-        for result in tactful.draft_many(tactful.read_many(messages)):
+        for result in tactful.draft_many(tactful.read_many(messages), read=True):
             drafted += 1
             body = result.draft.body
             passed += result.draft.passed

@@ -120,3 +120,21 @@ def test_full_queue_answers_503_with_retry_after(settings, tactful):
         assert busy[0].headers["retry-after"] == "1"
         assert busy[0].json()["detail"].startswith("busy")
         assert test_client.get("/healthz").status_code == 200
+
+
+def test_drafts_are_read_by_the_classifier_only_when_configured(settings, classifier):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.pipeline.service import Tactful
+
+    body = {"body": "Where is my refund?? Third email. Fix it or I go to my bank."}
+    for reads, expected in ((False, False), (True, True)):
+        configured = settings.model_copy(update={"guard_reads_drafts": reads})
+        app = create_app(configured, tactful=Tactful(classifier, configured))
+        with TestClient(app) as client:
+            draft = client.post("/v1/drafts", json=body).json()["draft"]
+            checked = client.post("/v1/check", json={"text": draft["body"]}).json()
+        rules = {c["rule"] for c in draft["checks"]}
+        assert ("calm_reading" in rules) is expected
+        assert "calm_reading" in {c["rule"] for c in checked["checks"]}

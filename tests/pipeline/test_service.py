@@ -1,4 +1,4 @@
-"""The pipeline facade: the guard's fallback to a plain draft, and settings for the pause."""
+"""The pipeline facade: the guard on drafts, its fallback to a plain draft, the pause."""
 
 from app.config import Settings
 from app.pipeline.service import Tactful
@@ -34,9 +34,12 @@ class FakeClassifier:
                 out.append(analysis(text, tone="calm", hostility=0.01))
         return out
 
+    def read_replies(self, texts):
+        self.replies_read = getattr(self, "replies_read", 0) + len(texts)
+        return [(a.tone, a.hostility) for a in self.analyze_many(texts)]
+
     def read_reply(self, text):
-        (a,) = self.analyze_many([text])
-        return a.tone, a.hostility
+        return self.read_replies([text])[0]
 
 
 def _tactful(**settings) -> Tactful:
@@ -44,7 +47,7 @@ def _tactful(**settings) -> Tactful:
 
 
 def test_a_draft_failing_the_guard_falls_back_to_the_plain_draft():
-    tactful = _tactful()
+    tactful = _tactful(guard_reads_drafts=True)
     message = tactful.parse(TEXT, sender="Dana <dana@example.com>")
     (result,) = tactful.draft_many(tactful.read_many([message]))
     assert result.draft.passed
@@ -75,7 +78,21 @@ def test_alternatives_that_fail_the_guard_are_not_offered():
             ]
 
     tactful = Tactful(Picky(), Settings())
-    (result,) = tactful.draft_many(tactful.read_many([tactful.parse(TEXT)]))
+    (result,) = tactful.draft_many(tactful.read_many([tactful.parse(TEXT)]), read=True)
     assert result.alternatives
     assert all(all(c.passed for c in alt.checks) for alt in result.alternatives)
     assert "exit" not in {alt.strategy for alt in result.alternatives}
+
+
+def test_drafts_get_the_calm_reading_only_when_asked():
+    tactful = _tactful(guard_reads_drafts=False)
+    (reading,) = tactful.read_many([tactful.parse(TEXT)])
+    (quick,) = tactful.draft_many([reading])
+    rules = {c.rule for c in quick.draft.checks}
+    assert "calm_reading" not in rules and {"no_apology", "next_step"} <= rules
+    assert getattr(tactful.classifier, "replies_read", 0) == 0
+    (read,) = tactful.draft_many([reading], read=True)
+    assert "calm_reading" in {c.rule for c in read.draft.checks}
+    assert tactful.classifier.replies_read >= 1 + len(read.alternatives)
+    edited = tactful.check(quick.draft.body, client_text=TEXT)
+    assert "calm_reading" in {c.rule for c in edited}

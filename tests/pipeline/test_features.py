@@ -1,0 +1,43 @@
+"""Pooling: the occlusion features equal the message features with one sentence left out."""
+
+import numpy as np
+import pytest
+
+from app.pipeline import features
+from app.pipeline.encoder import Encoded
+
+
+def _message(
+    sentences: int, rng: np.random.Generator
+) -> tuple[str, list[tuple[int, int]], Encoded]:
+    parts = [f"Sentence {i} says SOMETHING{'!' * i}" for i in range(sentences)]
+    text = " ".join(parts)
+    spans, position = [], 0
+    for part in parts:
+        start = text.index(part, position)
+        spans.append((start, start + len(part)))
+        position = start + len(part)
+    tokens = 5 * sentences
+    offsets = np.array(
+        [[k * len(text) // tokens, (k + 1) * len(text) // tokens] for k in range(tokens)]
+    )
+    states = rng.normal(size=(tokens, 12)).astype(np.float32)
+    return text, spans, Encoded(states=states, offsets=offsets)
+
+
+@pytest.mark.parametrize("sentences", [1, 2, 3, 7])
+def test_occlusion_matches_leaving_each_sentence_out(sentences: int) -> None:
+    text, spans, encoded = _message(sentences, np.random.default_rng(sentences))
+    masks = features.sentence_token_masks(encoded, spans)
+    vectors = features.sentence_vectors(encoded, masks)
+    occluded = features.occlusion_features(encoded, vectors, masks, text, spans)
+    one_by_one = np.stack(
+        [
+            features.message_features(
+                encoded, vectors, masks, features.surface_features(text[:a] + text[b:]), drop=i
+            )
+            for i, (a, b) in enumerate(spans)
+        ]
+    )
+    assert occluded.shape == (sentences, 2 * 12 + features.SURFACE_SIZE)
+    np.testing.assert_allclose(occluded, one_by_one, atol=1e-5)
