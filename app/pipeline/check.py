@@ -19,7 +19,7 @@ from app.pipeline.types import Check
 from app.pipeline.words import load_words
 
 GUARD_FILE = Path(__file__).resolve().parents[2] / "prompts" / "guard.yaml"
-MAX_HOSTILITY = 0.15
+MAX_HOSTILITY = 0.3
 ONE_LINE_MIN_WORDS = 15
 """A one-line acknowledgement (nothing to answer) may be this short."""
 Reader = Callable[[str], tuple[str, float]]

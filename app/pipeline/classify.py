@@ -20,7 +20,8 @@ from app.pipeline.segment import split_sentences
 from app.pipeline.types import Analysis, Evidence, Sentence
 
 EVIDENCE_PER_LABEL = 3
-EVIDENCE_MIN_WEIGHT = 0.02
+EVIDENCE_MIN_WEIGHT = 0.1
+"""The least fall in a label's log-odds for a left-out sentence to count as evidence."""
 
 
 def load_encoder(runtime: str = "torch", model_dir: Path | None = None) -> Encoder:
@@ -173,7 +174,7 @@ class Classifier:
         return analysis
 
     def _evidence(self, analysis: Analysis, feats: Featurized) -> list[Evidence]:
-        """Sentences whose removal lowers a decided label's probability the most."""
+        """Sentences whose removal lowers a decided label's log-odds the most."""
         sentences = analysis.sentences
         if not sentences:
             return []
@@ -216,7 +217,9 @@ class Classifier:
         for head_name, label, column, score in targets:
             if head_name not in cache:
                 cache[head_name] = self.heads.predict_proba(head_name, occluded)
-            drops = score - cache[head_name][:, column]
+            # Log-odds, not probability: a label the model is sure of (0.999) barely moves
+            # in probability when one of several sentences that carry it is left out.
+            drops = _log_odds(score) - _log_odds(cache[head_name][:, column])
             order = np.argsort(-drops)[:EVIDENCE_PER_LABEL]
             for i in order:
                 if drops[i] < EVIDENCE_MIN_WEIGHT:
@@ -224,3 +227,8 @@ class Classifier:
                 s = sentences[int(i)]
                 evidence.append(Evidence(label, s.text, s.start, s.end, round(float(drops[i]), 4)))
         return evidence
+
+
+def _log_odds(p: float | np.ndarray) -> np.ndarray:
+    clipped = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(clipped / (1 - clipped))

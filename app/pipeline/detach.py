@@ -47,6 +47,16 @@ _AGREEMENT = [
     (re.compile(r"\bwe is\b", re.I), "we are"),
     (re.compile(r"\bwe was\b", re.I), "we were"),
 ]
+# After the swap every "we" was the client's "you"; where that "you" was an object, the
+# reply needs "us" ("I told you" -> "you told us").
+_OBJECT_WE = re.compile(
+    r"\b(to|for|with|at|from|about|of|by|without|than|told|tell|asked|ask|sent|send|paid|"
+    r"pay|owe|gave|give|called|call|emailed|email|contacted|contact|let|help|helped|showed|"
+    r"show|reminded|remind|warned|trusted|hired|chose|thanked|thank|texted|messaged|"
+    r"promised|assured|understand|understood) we\b"
+    r"(?! (?:are|were|have|had|will|would|can|could|should|do|did|need|must)\b)",
+    re.I,
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _POLITE_LEAD = re.compile(
     r"^(?:(?:hi|hello|hey|dear)\s+[\w.'-]+\s*,\s*)?"
@@ -199,6 +209,8 @@ def swap_person(text: str) -> str:
         return new.capitalize() if match.start() == 0 and word[0].isupper() else new
 
     out = _WORD.sub(swap, text)
+    out = _OBJECT_WE.sub(lambda m: f"{m.group(1)} us", out)
+    out = re.sub(r"\bwe(?=\s*[.,;:!?]|$)", "us", out)
     for pattern, fixed in _AGREEMENT:
         out = pattern.sub(fixed, out)
     return out
@@ -220,9 +232,19 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+# "..., or I'm calling my lawyer": the consequence is a threat, listed with the threats;
+# the request is what comes before it.
+_THREAT_TAIL = re.compile(
+    r"[\s,;]*\b(?:or(?: else)?|otherwise|if not|else)\b[\s,]*(?:I|we)(?:'m|'ll| will| am| are"
+    r"| shall| have to| go| take| get| call| post| report| contact| cancel| leave| stop)\b.*$",
+    re.I | re.S,
+)
+
+
 def restate_request(text: str) -> str:
     """'Send me the files by Friday!!!' -> 'You asked us to send you the files by Friday.'"""
     clean = neutral(text)
+    clean = _THREAT_TAIL.sub("", clean).strip() if clean else clean
     if not clean:
         return ""
     core = _POLITE_LEAD.sub("", clean).strip()

@@ -1,6 +1,6 @@
 """Detach: neutral requests, facts and threats; insults and venting left out."""
 
-from app.pipeline.detach import detach, neutral, restate_request
+from app.pipeline.detach import detach, neutral, restate_request, swap_person
 
 from .factories import analysis, message
 
@@ -54,3 +54,23 @@ def test_questions_and_polite_requests():
         "You asked us to move the call to 3pm."
     )
     assert neutral("Fix it NOW!!! 😡") == "Fix it now."
+
+
+def test_the_clients_you_becomes_us_as_an_object_and_we_as_a_subject():
+    assert swap_person("On Monday I told you we're going back") == (
+        "On Monday you told us you're going back"
+    )
+    assert swap_person("I paid you 500 last week") == "You paid us 500 last week"
+    assert swap_person("I told you we are done") == "You told us you are done"
+    assert swap_person("I trust you.") == "You trust us."
+    assert swap_person("Can you send me the files") == "Can we send you the files"
+
+
+def test_a_threatened_consequence_is_not_restated_as_part_of_the_request():
+    assert restate_request("I want a full refund today or I'm calling my lawyer.") == (
+        "You asked for the following: you want a full refund today."
+    )
+    assert restate_request("Refund it today or I go to my lawyer.") == (
+        "You asked us to refund it today."
+    )
+    assert "blue" in restate_request("Choose red or I think blue is fine")

@@ -67,6 +67,10 @@ def test_whole_page_and_the_vent_pad_never_leaves_the_browser(
     for item in analysis["detached"]["requests"] + analysis["detached"]["facts"]:
         assert item["text"] in detached.inner_text()
 
+    editor = page.locator("#reply-body")
+    versions = page.locator("[data-slot=versions] button")
+    assert versions.count() == 1 + len(review["alternatives"])
+
     # 5. the pause: a countdown, Approve and Copy wait for it
     countdown = page.get_by_role("timer")
     assert re.fullmatch(r"\d\d:\d\d left", countdown.inner_text())
@@ -98,7 +102,6 @@ def test_whole_page_and_the_vent_pad_never_leaves_the_browser(
     assert page.locator(f"input[name=strategy][value={chosen}]").is_checked()
 
     # 4. the editor: a check fails while typing and passes again
-    editor = page.locator("#reply-body")
     editor.click()
     editor.press("Control+End")
     with page.expect_response(is_response("/v1/check$")):
@@ -115,13 +118,13 @@ def test_whole_page_and_the_vent_pad_never_leaves_the_browser(
     assert page.locator(".check-list li[data-rule=no_exclamation].pass").count() == 1
     assert page.locator("mark.flag").count() == 0
 
-    # alternatives are one click away
-    versions = page.locator("[data-slot=versions] button")
+    # the redraft's alternatives (those that pass the guard) are one click away too
     assert versions.count() == 1 + len(redrafted["alternatives"])
-    versions.nth(1).click()
-    assert editor.input_value() == redrafted["alternatives"][0]["body"]
-    versions.nth(0).click()
-    assert editor.input_value() == new_body
+    if redrafted["alternatives"]:
+        versions.nth(1).click()
+        assert editor.input_value() == redrafted["alternatives"][0]["body"]
+        versions.nth(0).click()
+        assert editor.input_value() == new_body
 
     # the pause ends: Copy and Approve become active
     page.get_by_role("timer").filter(has_text="Over").wait_for(timeout=60_000)
@@ -320,3 +323,21 @@ def test_an_override_needs_a_reason(page: Any, live: LiveServer) -> None:
     assert "on the phone" in trail.locator("li[data-kind=override]").inner_text()
     assert not traffic.errors, traffic.errors
     assert not traffic.failed(), traffic.failed()
+
+
+def test_alternatives_are_one_click_away(page: Any, live: LiveServer) -> None:
+    body = (
+        "Hi Sam,\n\nThe invoice for order #4821 charged me twice. Could you refund the "
+        "second charge by Friday?\n\nThanks,\nAnn"
+    )
+    review = read_message(page, body, subject="Invoice")
+    assert len(review["alternatives"]) >= 1
+    editor = page.locator("#reply-body")
+    versions = page.locator("[data-slot=versions] button")
+    assert versions.count() == 1 + len(review["alternatives"])
+    for i, alternative in enumerate(review["alternatives"], start=1):
+        versions.nth(i).click()
+        assert editor.input_value() == alternative["body"]
+        assert alternative["strategy"] in versions.nth(i).inner_text().lower()
+    versions.nth(0).click()
+    assert editor.input_value() == review["reply"]["body"]
