@@ -377,7 +377,7 @@ def bench(
     emails: Annotated[int, typer.Option(help="Emails per size.")] = 32,
     http: Annotated[bool, typer.Option(help="Also load a running service over HTTP.")] = True,
     agreement: Annotated[
-        bool, typer.Option(help="Also compare ONNX int8 with PyTorch on the evaluation split.")
+        bool, typer.Option(help="Also compare the ONNX runtimes with PyTorch on the eval split.")
     ] = True,
     out: Annotated[Path | None, typer.Option(help="Write the figures as JSON here.")] = None,
 ) -> None:
