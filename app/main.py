@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from app import __version__
+from app.api import openapi
 from app.api.routes import analyze, check, drafts, health, keys, messages, reviews, senders
 from app.auth import v1_dependencies
 from app.batching import Overloaded
@@ -75,4 +76,5 @@ def create_app(settings: Settings | None = None, tactful: Tactful | None = None)
     for module in (messages, reviews, senders, keys):
         app.include_router(module.router)
     install_web(app)  # web pages, /static, security headers + CSP, session cookie and CSRF
+    openapi.install(app)  # the schema lists the loaded model's labels
     return app

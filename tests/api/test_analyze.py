@@ -88,6 +88,14 @@ def test_bad_input_gets_4xx_json(client):
     assert client.post("/v1/analyze", json={"body": ANGRY}).status_code == 200
 
 
+def test_openapi_names_the_models_labels(client, classifier):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["ComplaintOut"]["properties"]["label"]["enum"] == classifier.complaint_labels
+    scores = schemas["AnalysisOut"]["properties"]["complaint_scores"]["properties"]
+    assert list(scores) == classifier.complaint_labels
+    assert schemas["LabelScores"]["properties"]["label"]["enum"] == list(TONES)
+
+
 def test_openapi_lists_the_contract(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/analyze", "/v1/drafts", "/v1/check", "/healthz", "/readyz"} <= set(paths)

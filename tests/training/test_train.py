@@ -40,7 +40,7 @@ def test_training_is_deterministic(trained, tmp_path, classifier):
             assert np.array_equal(a[key], b[key]), key
 
 
-def test_custom_label_appears_in_the_model(tmp_path, classifier):
+def test_custom_label_appears_in_the_model_and_the_api(tmp_path, classifier, settings):
     prompts = tmp_path / "prompts"
     (prompts / "custom").mkdir(parents=True)
     examples = "\n".join(
@@ -57,6 +57,19 @@ def test_custom_label_appears_in_the_model(tmp_path, classifier):
     other = model.analyze("Thank you for the lovely flowers at the wedding.")
     assert "permits" in permit.complaint_scores
     assert permit.complaint_scores["permits"] > other.complaint_scores["permits"] + 0.2
+
+    # ... and in the API: the analysis and its schema
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.pipeline.service import Tactful
+
+    with TestClient(create_app(settings, tactful=Tactful(model, settings))) as client:
+        schemas = client.get("/openapi.json").json()["components"]["schemas"]
+        analysis = client.post("/v1/analyze", json={"body": "Where is the permit for our van?"})
+    assert "permits" in schemas["ComplaintOut"]["properties"]["label"]["enum"]
+    assert "permits" in schemas["AnalysisOut"]["properties"]["complaint_scores"]["properties"]
+    assert "permits" in analysis.json()["complaint_scores"]
 
 
 def test_custom_label_needs_ten_examples(tmp_path, classifier):
