@@ -276,7 +276,7 @@ def train(
     def progress(total: int, stage: int):
         if bars:
             bars[-1].close()
-        desc = "fine-tuning" if stage else "encoding"
+        desc = ("encoding", "fine-tuning", "encoding sentences")[stage]
         bars.append(tqdm(total=total, desc=desc, unit="text", file=sys.stderr))
         return bars[-1].update
 
@@ -288,6 +288,7 @@ def train(
             config,
             real_dir=real,
             prompts_dir=settings.prompts_dir,
+            templates_dir=settings.templates_dir,
             progress=progress,
         )
     except ValueError as exc:
@@ -319,7 +320,7 @@ def evaluate(
     from tqdm import tqdm
 
     from app.training.data import corpus_files, load_corpus
-    from app.training.evaluate import evaluate_split, real_aucs
+    from app.training.evaluate import evaluate_reply_reading, evaluate_split, real_aucs
     from app.training.report import format_metrics
 
     settings = get_settings()
@@ -339,6 +340,7 @@ def evaluate(
         "split": [f.name for f in files],
         **evaluate_split(analyses, examples, classifier.complaint_labels),
     }
+    metrics["reply_reading"] = evaluate_reply_reading(classifier, examples)
     if real is not None and real.exists():
         with tqdm(desc="real data", unit="text", file=sys.stderr) as bar:
             metrics["real_hostility_auc"] = real_aucs(classifier, real, tick=bar.update)

@@ -11,11 +11,17 @@ from pathlib import Path
 
 import numpy as np
 
-from app.pipeline.encoder import Encoder, TorchEncoder
+from app.pipeline.encoder import Encoded, Encoder, TorchEncoder
 from app.pipeline.features import Featurized, featurize, occlusion_features
 from app.pipeline.heads import TactfulHeads
 from app.pipeline.language import detect_language, is_supported
 from app.pipeline.lora import ADAPTER_FILE
+from app.pipeline.reply_reading import (
+    PooledSentence,
+    SentenceMemory,
+    reply_features,
+    reply_sentences,
+)
 from app.pipeline.segment import split_sentences
 from app.pipeline.types import Analysis, Evidence, Sentence
 
@@ -39,9 +45,13 @@ def load_encoder(runtime: str = "torch", model_dir: Path | None = None) -> Encod
 class Classifier:
     """The local transformer classifier: encoder plus trained heads."""
 
-    def __init__(self, encoder: Encoder, heads: TactfulHeads):
+    def __init__(self, encoder: Encoder, heads: TactfulHeads, reply_memory: bool = True):
         self.encoder = encoder
         self.heads = heads
+        reads_sentences = reply_memory and "reply_tone" in heads.heads
+        self.reply_memory = SentenceMemory() if reads_sentences else None
+        """Replies are read from remembered sentences by the reply heads (None: whole,
+        by the message heads; for models trained without reply heads)."""
 
     @classmethod
     def from_pretrained(cls, model_dir: str | Path, runtime: str = "torch") -> Classifier:
@@ -56,7 +66,12 @@ class Classifier:
 
     def featurize(self, texts: Sequence[str]) -> list[tuple[list[Sentence], Featurized]]:
         """Split each text into sentences and pool its single encoder pass."""
-        encoded = self.encoder.encode(list(texts))
+        return self._featurize(texts, self.encoder.encode(list(texts)))
+
+    @staticmethod
+    def _featurize(
+        texts: Sequence[str], encoded: Sequence[Encoded]
+    ) -> list[tuple[list[Sentence], Featurized]]:
         out = []
         for text, enc in zip(texts, encoded, strict=True):
             sentences = split_sentences(text)
@@ -91,9 +106,33 @@ class Classifier:
 
         A message gets the whole analysis; a reply only its tone and hostility.
         """
+        memory = self.reply_memory
+        messages = [text for text, _, reply in items if not reply or memory is None]
+        replies = [
+            reply_sentences(text) for text, _, reply in items if reply and memory is not None
+        ]
+        known, missing = (
+            memory.lookup(s for r in replies for s in r) if memory is not None else ({}, [])
+        )
+        encoded = self.encoder.encode(messages + missing)
+        fresh = {
+            sentence: PooledSentence.of(enc, self.encoder.hidden)
+            for sentence, enc in zip(missing, encoded[len(messages) :], strict=True)
+        }
+        if memory is not None:
+            memory.remember(fresh)
+        known.update(fresh)
+        featurized = iter(self._featurize(messages, encoded[: len(messages)]))
+        sentences_of = iter(replies)
         out: list[Analysis | tuple[str, float]] = []
-        featurized = self.featurize([text for text, _, _ in items])
-        for (text, language, reply), (sentences, feats) in zip(items, featurized, strict=True):
+        for text, language, reply in items:
+            if reply and memory is not None:
+                pooled = [known[s] for s in next(sentences_of)]
+                x = reply_features(text, pooled)[None, :]
+                _, tone, hostility = self._tone(x, "reply_")
+                out.append((tone, hostility))
+                continue
+            sentences, feats = next(featurized)
             if reply:
                 _, tone, hostility = self._tone(feats.message[None, :])
                 out.append((tone, hostility))
@@ -102,15 +141,18 @@ class Classifier:
                 out.append(self._analysis(text, sentences, feats, language))
         return out
 
-    def _tone(self, x: np.ndarray) -> tuple[np.ndarray, str, float]:
-        """Tone probabilities, tone label and hostility for one row of message features."""
-        tone_head = self.heads["tone"]
+    def _tone(self, x: np.ndarray, heads: str = "") -> tuple[np.ndarray, str, float]:
+        """Tone probabilities, tone label and hostility for one row of features.
+
+        `heads` is "" for the message heads, "reply_" for the reply-reading heads.
+        """
+        tone_head = self.heads[f"{heads}tone"]
         tone_p = tone_head.predict_proba(x)[0]
         tone = tone_head.labels[int(tone_p.argmax())]
         # The hostility head is gated by the tone head, so that the two never contradict:
         # a message the tone head reads as calm cannot score as hostile.
         calm = float(tone_p[tone_head.labels.index("calm")])
-        hostility = float(self.heads.predict_proba("hostility", x)[0, 0]) * (1.0 - calm)
+        hostility = float(self.heads.predict_proba(f"{heads}hostility", x)[0, 0]) * (1.0 - calm)
         return tone_p, tone, hostility
 
     def _analysis(

@@ -96,9 +96,7 @@ def occlusion_features(
         return np.zeros((0, 2 * hidden + SURFACE_SIZE), np.float32)
     weights = masks.astype(np.float32)
     kept = len(states) - weights.sum(axis=1, keepdims=True)
-    means = np.where(
-        kept > 0, (states.sum(axis=0) - weights @ states) / np.maximum(kept, 1), 0.0
-    )
+    means = np.where(kept > 0, (states.sum(axis=0) - weights @ states) / np.maximum(kept, 1), 0.0)
     if count == 1:
         peaks = means
     else:

@@ -201,3 +201,27 @@ def _held_out(text: str, dataset: str) -> bool:
 def load_check_real(real_dir: Path) -> list[Example]:
     """The check half of the real data that training mapped (for reference)."""
     return load_real(real_dir, "check", weight=1.0)
+
+
+def evaluate_reply_reading(classifier: Classifier, examples: Sequence[Example]) -> dict:
+    """How the guard's reading of replies does on client mail of known tone.
+
+    A text "reads calm" when the reply reading gives tone calm and hostility under the
+    guard's limit. Calm mail should read calm; every other tone should not.
+    """
+    from app.pipeline.check import MAX_HOSTILITY
+
+    labelled = [e for e in examples if e.tone]
+    readings = classifier.read_replies([e.text for e in labelled])
+    calm_gold = np.array([e.tone == "calm" for e in labelled])
+    calm_read = np.array([t == "calm" and h < MAX_HOSTILITY for t, h in readings])
+    tone_right = np.array([t == e.tone for (t, _), e in zip(readings, labelled, strict=True)])
+    return {
+        "texts": len(labelled),
+        "tone_accuracy": round(float(tone_right.mean()), 4) if len(labelled) else 0.0,
+        "calm_read_calm": round(float(calm_read[calm_gold].mean()), 4) if calm_gold.any() else 0.0,
+        "hostile_read_not_calm": (
+            round(float((~calm_read[~calm_gold]).mean()), 4) if (~calm_gold).any() else 0.0
+        ),
+        "sentences_remembered": classifier.reply_memory is not None,
+    }

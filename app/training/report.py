@@ -48,6 +48,13 @@ def format_metrics(m: dict) -> str:
                 f"{k} {v['auc']:.3f} (n={v['n']})" for k, v in m["real_hostility_auc"].items()
             )
         )
+    if "reply_reading" in m:
+        r = m["reply_reading"]
+        lines.append(
+            f"reply reading (the guard's) on these emails: tone accuracy {r['tone_accuracy']:.3f}, "
+            f"calm read calm {r['calm_read_calm']:.3f}, "
+            f"others read not calm {r['hostile_read_not_calm']:.3f}"
+        )
     if "drafts" in m:
         d = m["drafts"]
         lines.append(

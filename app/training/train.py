@@ -21,6 +21,7 @@ from app.pipeline.features import (
 )
 from app.pipeline.heads import Head, TactfulHeads
 from app.pipeline.lora import ADAPTER_FILE
+from app.pipeline.reply_reading import PooledSentence, reply_features, reply_sentences
 from app.pipeline.segment import split_sentences
 from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
 from app.training.data import (
@@ -34,6 +35,7 @@ from app.training.data import (
     with_greeting,
 )
 from app.training.finetune import FinetuneConfig, finetune
+from app.training.replies import own_replies
 
 TEMPERATURES = np.round(np.arange(0.5, 4.01, 0.05), 2)
 THRESHOLDS = np.round(np.arange(0.1, 0.91, 0.025), 3)
@@ -59,6 +61,8 @@ class TrainConfig:
     finetune_epochs: int = 3
     finetune_real: int = 400
     augment: bool = True
+    reply_heads: bool = True
+    own_replies: int = 400
 
 
 @dataclass
@@ -132,6 +136,71 @@ def encode_examples(
         role_y=role_y,
         role_owner=owner,
     )
+
+
+def encode_replies(
+    encoder: Encoder,
+    examples: list[Example],
+    batch_size: int,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Reply-reading features: each distinct sentence encoded alone, then pooled per text."""
+    sentences = [reply_sentences(e.text) for e in examples]
+    distinct = list(dict.fromkeys(s for each in sentences for s in each))
+    pooled: dict[str, PooledSentence] = {}
+    chunk = 256
+    for start in range(0, len(distinct), chunk):
+        part = distinct[start : start + chunk]
+        for sentence, enc in zip(part, encoder.encode(part, batch_size), strict=True):
+            pooled[sentence] = PooledSentence.of(enc, encoder.hidden)
+        if progress:
+            progress(round(len(part) * len(examples) / len(distinct)))
+    rows = [
+        reply_features(e.text, [pooled[s] for s in each])
+        for e, each in zip(examples, sentences, strict=True)
+    ]
+    return np.stack(rows).astype(np.float32)
+
+
+def fit_tone_heads(
+    prefix: str,
+    source: str,
+    x: np.ndarray,
+    examples: list[Example],
+    val: np.ndarray,
+    config: TrainConfig,
+) -> tuple[dict[str, Head], dict[str, float]]:
+    """The tone head (calibrated on validation) and the hostility head on features `x`."""
+    fit = ~val
+    weights = np.array([e.weight for e in examples], np.float32)
+    has_tone = np.array([e.tone is not None for e in examples])
+    tone_idx = np.array([TONES.index(e.tone) if e.tone else 0 for e in examples])
+    rows = has_tone & fit
+    w = weights[rows] * class_balance(tone_idx[rows], len(TONES))
+    tone = fit_head(
+        f"{prefix}tone", "softmax", source, list(TONES), x[rows], tone_idx[rows], w, config
+    )
+    vrows = has_tone & val & (weights >= 1)
+    tone.temperature = fit_temperature(tone, x[vrows], tone_idx[vrows])
+    metrics = {}
+    if vrows.any():
+        pred = tone.predict_proba(x[vrows]).argmax(axis=1)
+        metrics[f"{prefix}tone_accuracy"] = float((pred == tone_idx[vrows]).mean())
+    # hostility is a soft target
+    has_h = np.array([e.hostility is not None for e in examples])
+    h = np.array([e.hostility or 0.0 for e in examples], np.float32)[:, None]
+    rows = has_h & fit
+    hostility = fit_head(
+        f"{prefix}hostility",
+        "sigmoid",
+        source,
+        ["hostility"],
+        x[rows],
+        h[rows],
+        weights[rows],
+        config,
+    )
+    return {f"{prefix}tone": tone, f"{prefix}hostility": hostility}, metrics
 
 
 def fit_head(
@@ -269,6 +338,7 @@ def train(
     config: TrainConfig | None = None,
     real_dir: Path | None = None,
     prompts_dir: Path | None = None,
+    templates_dir: Path | None = None,
     progress: Callable[[int, int], Callable[[int], None]] | None = None,
 ) -> TrainReport:
     """Train every head from scratch and save them into `out_dir`."""
@@ -279,6 +349,7 @@ def train(
     if not files:
         raise ValueError(f"no *.jsonl corpus files in {corpus_dir}")
     examples = load_corpus(files)
+    corpus_examples = list(examples)
     if config.augment:
         examples += with_greeting(examples, config.seed)
     custom = load_custom_labels(prompts_dir) if prompts_dir else []
@@ -316,36 +387,22 @@ def train(
     thresholds: dict[str, dict[str, float]] = {}
     metrics: dict[str, float] = {}
 
-    # tone
-    has_tone = np.array([e.tone is not None for e in examples])
-    tone_idx = np.array([TONES.index(e.tone) if e.tone else 0 for e in examples])
-    rows = has_tone & fit
-    w = weights[rows] * class_balance(tone_idx[rows], len(TONES))
-    head = fit_head(
-        "tone", "softmax", "message", list(TONES), enc.message[rows], tone_idx[rows], w, config
-    )
-    vrows = has_tone & val & (weights >= 1)
-    head.temperature = fit_temperature(head, enc.message[vrows], tone_idx[vrows])
-    heads["tone"] = head
-    if vrows.any():
-        pred = head.predict_proba(enc.message[vrows]).argmax(axis=1)
-        metrics["tone_accuracy"] = float((pred == tone_idx[vrows]).mean())
-
-    # hostility (soft target)
-    has_h = np.array([e.hostility is not None for e in examples])
-    h = np.array([e.hostility or 0.0 for e in examples], np.float32)[:, None]
-    rows = has_h & fit
-    head = fit_head(
-        "hostility",
-        "sigmoid",
-        "message",
-        ["hostility"],
-        enc.message[rows],
-        h[rows],
-        weights[rows],
-        config,
-    )
-    heads["hostility"] = head
+    # tone and hostility, and the same two for the guard's sentence-by-sentence reading
+    tone_heads, accuracy = fit_tone_heads("", "message", enc.message, examples, val, config)
+    heads.update(tone_heads)
+    metrics.update(accuracy)
+    if config.reply_heads:
+        replies = examples + (
+            own_replies(corpus_examples, templates_dir, config.own_replies, config.seed)
+            if config.own_replies and templates_dir is not None
+            else []
+        )
+        tick = progress(len(replies), 2) if progress else None
+        reply_x = encode_replies(encoder, replies, config.batch_size, tick)
+        held = np.array([is_validation(e.id, config.seed, config.val_fraction) for e in replies])
+        reply_heads, accuracy = fit_tone_heads("reply_", "reply", reply_x, replies, held, config)
+        heads.update(reply_heads)
+        metrics.update(accuracy)
 
     # threat present and kinds (corpus rows only: elsewhere unknown)
     threat_rows = [e.threats if e.threats is not None else None for e in examples]

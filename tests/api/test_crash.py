@@ -161,8 +161,10 @@ def test_killed_server_loses_no_committed_approval(
         server, url = _start(db_url, hook.url, tmp_path)
         try:
             hook.wait_for(
-                lambda hits: {json.loads(h.body)["review_id"] for h in hits} >= approved
-                and _all_delivered(database),
+                lambda hits: (
+                    {json.loads(h.body)["review_id"] for h in hits} >= approved
+                    and _all_delivered(database)
+                ),
                 timeout=60,
             )
             pending = sorted(set(ids) - approved)

@@ -57,9 +57,9 @@ def test_ingest_raw_mime(api) -> None:
     # the raw bytes are kept, so a redraft with another strategy reads the same message
     redraft = api.patch(f"/v1/reviews/{data['id']}", json={"strategy": "exit"})
     assert redraft.status_code == 200, redraft.text
-    assert redraft.json()["analysis"]["message"]["new_text"] == data["analysis"]["message"][
-        "new_text"
-    ]
+    assert (
+        redraft.json()["analysis"]["message"]["new_text"] == data["analysis"]["message"]["new_text"]
+    )
 
 
 def test_bad_input(api) -> None:
@@ -139,18 +139,14 @@ def test_message_bodies_never_reach_the_logs(make_client, caplog) -> None:
         "/v1/messages", json={"body": body, "sender": f"{marker} <q@z.io>", "sent_at": SENT}
     ).json()
     client.patch(f"/v1/reviews/{created['id']}", json={"body": f"Thank you. {marker}"})
-    client.post(
-        f"/v1/reviews/{created['id']}/approve", json={"override": True, "reason": "test"}
-    )
+    client.post(f"/v1/reviews/{created['id']}/approve", json={"override": True, "reason": "test"})
     client.post("/v1/messages", json={"body": f"{marker}" * 50000})  # too large
     client.post("/v1/messages", json={"body": body, "bogus": marker})  # invalid
     client.app.state.webhook_worker.notify()
     import time
 
     time.sleep(0.5)
-    text = "\n".join(
-        f"{r.getMessage()} {r.exc_text or ''} {r.args!r}" for r in caplog.records
-    )
+    text = "\n".join(f"{r.getMessage()} {r.exc_text or ''} {r.args!r}" for r in caplog.records)
     assert caplog.records, "expected some log records"
     assert marker not in text
 

@@ -209,9 +209,7 @@ def test_approval_blockers_report_time_left(database: Database, drafted) -> None
     with database.read() as session:
         review = reviews.get_review(session, review_id)
     now = utcnow()
-    codes = [
-        r.code for r in reviews.approval_blockers(review, BOB, now=now, second_approver=True)
-    ]
+    codes = [r.code for r in reviews.approval_blockers(review, BOB, now=now, second_approver=True)]
     assert "too_early" in codes
     later = review.send_not_before + timedelta(seconds=1)
     assert "too_early" not in [

@@ -7,6 +7,7 @@ import pytest
 
 from app.pipeline.classify import Classifier
 from app.pipeline.heads import TactfulHeads
+from app.pipeline.reply_reading import reply_sentences
 from app.pipeline.types import COMPLAINTS, TONES
 from app.training.train import TrainConfig, train
 
@@ -102,3 +103,28 @@ def test_fine_tuning_saves_adapters_that_change_the_encoder(tmp_path, classifier
     # training without fine-tuning into the same folder removes the stale adapters
     train(classifier.encoder, TINY, tmp_path, FAST)
     assert not (tmp_path / "adapter.safetensors").exists()
+
+
+def test_reply_heads_learn_from_rendered_replies(tmp_path, classifier, settings):
+    report = train(classifier.encoder, TINY, tmp_path, FAST, templates_dir=settings.templates_dir)
+    heads = TactfulHeads.from_pretrained(tmp_path)
+    assert {"reply_tone", "reply_hostility"} <= set(heads.heads)
+    assert heads["reply_tone"].source == "reply"
+    assert report.examples == 15  # rendered replies train the reply heads only
+    model = Classifier(classifier.encoder, heads)
+    assert model.reply_memory is not None
+    reply = "Hello Sam,\n\nThe files are attached.\n\nBest regards,\nAlex"
+    tone, hostility = model.read_reply(reply)
+    assert tone in TONES and 0.0 <= hostility <= 1.0
+    assert len(model.reply_memory) == len(reply_sentences(reply)) > 1
+
+
+def test_a_model_without_reply_heads_reads_replies_whole(tmp_path, classifier):
+    config = TrainConfig(
+        epochs=60, real_data=False, finetune_epochs=0, augment=False, reply_heads=False
+    )
+    train(classifier.encoder, TINY, tmp_path, config)
+    model = Classifier(classifier.encoder, TactfulHeads.from_pretrained(tmp_path))
+    assert "reply_tone" not in model.heads.heads
+    assert model.reply_memory is None
+    assert model.read_reply("The files are attached.")[0] in TONES
