@@ -8,6 +8,7 @@ on PostgreSQL rows are locked with `SELECT ... FOR UPDATE` where it matters.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,12 +16,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger("tactful.storage")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30.0
+MIGRATE_ATTEMPTS = 5
 _PG_MIGRATION_LOCK = 0x7AC7F11  # pg_advisory_xact_lock key: one migrator at a time
 
 
@@ -93,7 +96,24 @@ class Database:
         return self._reader()
 
     def migrate(self) -> None:
-        """Apply the Alembic migrations up to head (safe with several processes at once)."""
+        """Apply the Alembic migrations up to head (safe with several processes at once).
+
+        SQLite can answer "database is locked" at once, without waiting out the busy
+        timeout, when several connections switch a new file to WAL together; those tries
+        are repeated.
+        """
+        for attempt in range(MIGRATE_ATTEMPTS):
+            try:
+                self._upgrade()
+                break
+            except OperationalError as exc:
+                if not self.is_sqlite or "locked" not in str(exc):
+                    raise
+                if attempt == MIGRATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+
+    def _upgrade(self) -> None:
         from alembic import command
 
         config = alembic_config()

@@ -141,3 +141,41 @@ def test_write_transactions_queue_instead_of_failing(database: Database, drafted
         review = get_review(session, review_id)
         assert review.edited_by == "xxxx"
         assert review.version == 5
+
+
+def test_sqlite_migration_retries_a_locked_file(tmp_path, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    database = Database(f"sqlite:///{tmp_path / 'tactful.db'}")
+    calls: list[int] = []
+    upgrade = database._upgrade
+
+    def flaky() -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("PRAGMA journal_mode=WAL", {}, Exception("database is locked"))
+        upgrade()
+
+    monkeypatch.setattr(database, "_upgrade", flaky)
+    database.migrate()
+    assert len(calls) == 3
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    database.dispose()
+
+
+def test_other_migration_errors_are_not_retried(tmp_path, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    database = Database(f"sqlite:///{tmp_path / 'tactful.db'}")
+    calls: list[int] = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise OperationalError("CREATE TABLE", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(database, "_upgrade", broken)
+    with pytest.raises(OperationalError):
+        database.migrate()
+    assert calls == [1]
+    database.dispose()
