@@ -116,7 +116,7 @@ class Classifier:
         )
         encoded = self.encoder.encode(messages + missing)
         fresh = {
-            sentence: PooledSentence.of(enc, self.encoder.hidden)
+            sentence: PooledSentence.of(enc)
             for sentence, enc in zip(missing, encoded[len(messages) :], strict=True)
         }
         if memory is not None:

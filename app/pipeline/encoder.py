@@ -43,7 +43,6 @@ class Encoder(Protocol):
     """Anything that turns texts into `Encoded` token vectors."""
 
     name: str
-    hidden: int
 
     def encode(self, texts: list[str], batch_size: int = 16) -> list[Encoded]:
         """Encode texts; the result is in the order of `texts`."""

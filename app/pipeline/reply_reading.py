@@ -34,11 +34,11 @@ class PooledSentence:
     mean: np.ndarray
 
     @classmethod
-    def of(cls, encoded: Encoded, hidden: int) -> PooledSentence:
+    def of(cls, encoded: Encoded) -> PooledSentence:
         """Pool the token states of a sentence encoded on its own."""
         states = encoded.states
         if not len(states):
-            zero = np.zeros(hidden, np.float32)
+            zero = np.zeros(states.shape[1], np.float32)
             return cls(zero, 0, zero)
         total = states.sum(axis=0, dtype=np.float32)
         return cls(total, len(states), (total / len(states)).astype(np.float32))

@@ -152,7 +152,7 @@ def encode_replies(
     for start in range(0, len(distinct), chunk):
         part = distinct[start : start + chunk]
         for sentence, enc in zip(part, encoder.encode(part, batch_size), strict=True):
-            pooled[sentence] = PooledSentence.of(enc, encoder.hidden)
+            pooled[sentence] = PooledSentence.of(enc)
         if progress:
             progress(round(len(part) * len(examples) / len(distinct)))
     rows = [

@@ -27,13 +27,13 @@ def test_one_sentence_pools_as_the_message_does() -> None:
     encoded = _encoded(9, 1)
     spans = [(0, len(text))]
     whole = features.featurize(encoded, spans, text).message
-    pooled = reply_features(text, [PooledSentence.of(encoded, 6)])
+    pooled = reply_features(text, [PooledSentence.of(encoded)])
     np.testing.assert_allclose(pooled, whole, rtol=1e-5, atol=1e-6)
 
 
 def test_pooling_weights_sentences_by_their_tokens() -> None:
     short, long = _encoded(2, 2), _encoded(8, 3)
-    x = reply_features("A. B.", [PooledSentence.of(short, 6), PooledSentence.of(long, 6)])
+    x = reply_features("A. B.", [PooledSentence.of(short), PooledSentence.of(long)])
     mean = np.concatenate([short.states, long.states]).mean(axis=0)
     peak = np.maximum(short.states.mean(axis=0), long.states.mean(axis=0))
     np.testing.assert_allclose(x[:6], mean, rtol=1e-5)
@@ -51,7 +51,7 @@ def test_a_text_without_a_break_is_one_sentence() -> None:
 
 def test_memory_forgets_the_least_recently_used() -> None:
     memory = SentenceMemory(size=2)
-    pooled = PooledSentence.of(_encoded(3, 4), 6)
+    pooled = PooledSentence.of(_encoded(3, 4))
     memory.remember({"a": pooled, "b": pooled})
     known, missing = memory.lookup(["a", "c", "c"])
     assert list(known) == ["a"] and missing == ["c"]
@@ -67,7 +67,6 @@ class _Counting:
     def __init__(self, encoder) -> None:
         self.encoder = encoder
         self.name = encoder.name
-        self.hidden = encoder.hidden
         self.seen: list[str] = []
 
     def encode(self, texts: list[str], batch_size: int = 16) -> list[Encoded]:
