@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from app.pipeline.encoder import Encoded, Encoder, TorchEncoder
-from app.pipeline.features import Featurized, featurize, occlusion_features
+from app.pipeline.features import Featurized, alone_features, featurize, occlusion_features
 from app.pipeline.heads import TactfulHeads
 from app.pipeline.language import detect_language, is_supported
 from app.pipeline.lora import ADAPTER_FILE
@@ -27,7 +27,7 @@ from app.pipeline.types import Analysis, Evidence, Sentence
 
 EVIDENCE_PER_LABEL = 3
 EVIDENCE_MIN_WEIGHT = 0.1
-"""The least fall in a label's log-odds for a left-out sentence to count as evidence."""
+"""The least weight (in log-odds, see `Classifier._evidence`) that counts as evidence."""
 
 
 def load_encoder(runtime: str = "torch", model_dir: Path | None = None) -> Encoder:
@@ -216,7 +216,11 @@ class Classifier:
         return analysis
 
     def _evidence(self, analysis: Analysis, feats: Featurized) -> list[Evidence]:
-        """Sentences whose removal lowers a decided label's log-odds the most."""
+        """The sentences (not greetings or sign-offs) that carry each decided label.
+
+        A sentence's weight is the fall in the label's log-odds when it is left out, plus
+        how much more strongly it carries the label read alone than the message does.
+        """
         sentences = analysis.sentences
         if not sentences:
             return []
@@ -247,30 +251,38 @@ class Classifier:
                 Evidence(label, only.text, only.start, only.end, round(score, 4))
                 for _, label, _, score in targets
             ]
+        spans = [(s.start, s.end) for s in sentences]
         occluded = occlusion_features(
-            feats.encoded,
-            feats.sentence_vectors,
-            feats.masks,
-            analysis.text,
-            [(s.start, s.end) for s in sentences],
+            feats.encoded, feats.sentence_vectors, feats.masks, analysis.text, spans
         )
+        alone = alone_features(feats.sentence_vectors, [s.text for s in sentences])
+        # Greetings and sign-offs ("Hi Sam,", "Dana") carry no label by definition; a
+        # drop in log-odds when one is left out says more about the pooling than the text.
+        eligible = np.array([s.role != "other" for s in sentences])
+        if not eligible.any():
+            eligible[:] = True
         evidence: list[Evidence] = []
-        cache: dict[str, np.ndarray] = {}
-        for head_name, label, column, score in targets:
+        cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for head_name, label, column, _ in targets:
             if head_name not in cache:
-                cache[head_name] = self.heads.predict_proba(head_name, occluded)
+                head = self.heads[head_name]
+                cache[head_name] = (
+                    head.log_odds(feats.message)[0],
+                    head.log_odds(occluded),
+                    head.log_odds(alone),
+                )
+            message, without, by_itself = cache[head_name]
             # Log-odds, not probability: a label the model is sure of (0.999) barely moves
-            # in probability when one of several sentences that carry it is left out.
-            drops = _log_odds(score) - _log_odds(cache[head_name][:, column])
-            order = np.argsort(-drops)[:EVIDENCE_PER_LABEL]
-            for i in order:
-                if drops[i] < EVIDENCE_MIN_WEIGHT:
+            # in probability when one of several sentences that carry it is left out. The
+            # encoder spreads a strong sentence into its neighbours' token states, so
+            # leaving it out can move little; its reading alone still shows it.
+            drops = message[column] - without[:, column]
+            gains = np.maximum(by_itself[:, column] - message[column], 0.0)
+            weights = np.where(eligible, drops + gains, -np.inf)
+            for i in np.argsort(-weights)[:EVIDENCE_PER_LABEL]:
+                if weights[i] < EVIDENCE_MIN_WEIGHT:
                     break
                 s = sentences[int(i)]
-                evidence.append(Evidence(label, s.text, s.start, s.end, round(float(drops[i]), 4)))
+                weight = round(float(weights[i]), 4)
+                evidence.append(Evidence(label, s.text, s.start, s.end, weight))
         return evidence
-
-
-def _log_odds(p: float | np.ndarray) -> np.ndarray:
-    clipped = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(clipped / (1 - clipped))

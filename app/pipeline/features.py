@@ -108,6 +108,14 @@ def occlusion_features(
     return np.concatenate([means, peaks, surface], axis=1).astype(np.float32)
 
 
+def alone_features(sentences: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """Message features of each sentence read as if it were the whole message."""
+    if not len(texts):
+        return np.zeros((0, 2 * sentences.shape[1] + SURFACE_SIZE), np.float32)
+    surface = np.stack([surface_features(t) for t in texts])
+    return np.concatenate([sentences, sentences, surface], axis=1).astype(np.float32)
+
+
 def role_features(vectors: np.ndarray, message: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     """[sentence vector, message mean, sentence surface] for each sentence."""
     hidden = vectors.shape[1] if vectors.ndim == 2 else message.shape[0] // 2

@@ -56,6 +56,20 @@ class Head:
         z = self.logits(x) / self.temperature
         return softmax(z) if self.kind == "softmax" else sigmoid(z)
 
+    def log_odds(self, x: np.ndarray) -> np.ndarray:
+        """Calibrated log(p / (1 - p)) per label, exact where probabilities round to 0 or 1."""
+        z = self.logits(x) / self.temperature
+        if self.kind != "softmax":
+            return z
+        if z.shape[1] == 1:
+            return np.full_like(z, np.inf)
+        others = np.empty_like(z)
+        for k in range(z.shape[1]):
+            rest = np.delete(z, k, axis=1)
+            peak = rest.max(axis=1)
+            others[:, k] = peak + np.log(np.exp(rest - peak[:, None]).sum(axis=1))
+        return z - others
+
 
 @dataclass
 class TactfulHeads:

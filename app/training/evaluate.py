@@ -24,6 +24,12 @@ REAL_AUC_TASKS: dict[str, tuple[set[str], set[str]]] = {
     "ru_vk_toxicity": ({"toxic"}, {"non_toxic"}),
 }
 ECE_BINS = 10
+EVIDENCE_FITS: dict[str, set[str]] = {
+    # which gold sentence roles a label's top evidence sentence fits
+    "tone": {"emotion", "threat"},
+    "threat": {"threat"},
+    "complaint": {"request", "fact", "emotion", "threat"},
+}
 
 
 def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
@@ -154,6 +160,40 @@ def evaluate_split(
             "accuracy": round(float((role_gold_a == role_pred_a).mean()) if role_gold else 0.0, 4),
             "sentences": len(role_gold),
             "per_label": roles,
+        },
+        "evidence": evaluate_evidence(analyses, examples),
+    }
+
+
+def evaluate_evidence(analyses: Sequence[Analysis], examples: Sequence[Example]) -> dict:
+    """How often each decided label has evidence, and its top sentence a fitting gold role.
+
+    Only messages of two or more sentences with gold roles count; the tone of calm mail is
+    left out (nothing in it is meant to carry "calm").
+    """
+    decided, covered = 0, 0
+    fits: dict[str, list[bool]] = {group: [] for group in EVIDENCE_FITS}
+    for a, e in zip(analyses, examples, strict=True):
+        if len(a.sentences) < 2 or not e.roles:
+            continue
+        labels = [("tone", a.tone)] if a.tone != "calm" else []
+        labels += [("threat", kind) for kind in a.threat_kinds]
+        labels += [("complaint", label) for label in a.complaints]
+        for group, label in labels:
+            decided += 1
+            top = next((ev for ev in a.evidence if ev.label == label), None)
+            if top is None:
+                continue
+            covered += 1
+            overlap, role = max(
+                (min(end, top.end) - max(start, top.start), role) for start, end, role in e.roles
+            )
+            fits[group].append(overlap > 0 and role in EVIDENCE_FITS[group])
+    return {
+        "labels_decided": decided,
+        "with_evidence": round(covered / decided, 4) if decided else 0.0,
+        "top_sentence_fits_gold_role": {
+            group: round(float(np.mean(hits)), 4) if hits else 0.0 for group, hits in fits.items()
         },
     }
 

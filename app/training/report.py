@@ -48,6 +48,14 @@ def format_metrics(m: dict) -> str:
                 f"{k} {v['auc']:.3f} (n={v['n']})" for k, v in m["real_hostility_auc"].items()
             )
         )
+    if "evidence" in m:
+        ev = m["evidence"]
+        fits = ev["top_sentence_fits_gold_role"]
+        lines.append(
+            f"evidence: {ev['with_evidence']:.3f} of {ev['labels_decided']} decided labels have "
+            f"some; top sentence fits the gold role: tone {fits['tone']:.3f}, "
+            f"threat {fits['threat']:.3f}, complaint {fits['complaint']:.3f}"
+        )
     if "reply_reading" in m:
         r = m["reply_reading"]
         lines.append(

@@ -87,6 +87,30 @@ def test_evidence_spans_point_inside_the_message(classifier):
     assert legal and "lawyer" in legal[0]
 
 
+def test_greetings_and_sign_offs_are_never_evidence(classifier):
+    text = (
+        "Hello Priya,\nThe invoice you sent bills 14 hours when we agreed 9. Your work is "
+        "sloppy and you are clueless. Fix the invoice by Friday or I dispute the charge.\n"
+        "Regards,\nMorgan"
+    )
+    a = classifier.analyze(text)
+    roles = {(s.start, s.end): s.role for s in a.sentences}
+    assert "other" in roles.values()
+    assert a.evidence
+    for e in a.evidence:
+        assert roles[(e.start, e.end)] != "other", e
+
+
+@pytest.mark.parametrize(
+    "text",
+    [case[0] for case in TONE_CASES[1:] + THREAT_CASES + COMPLAINT_CASES],
+)
+def test_every_decided_label_has_evidence(classifier, text):
+    a = classifier.analyze(text)
+    decided = {a.tone, *a.threat_kinds, *a.complaints}
+    assert decided <= {e.label for e in a.evidence}
+
+
 def test_other_languages_are_flagged(classifier):
     a = classifier.analyze("Bonjour, je voudrais savoir quand ma commande sera livrée, merci.")
     assert a.language == "fr" and a.language_supported is False

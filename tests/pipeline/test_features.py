@@ -41,3 +41,21 @@ def test_occlusion_matches_leaving_each_sentence_out(sentences: int) -> None:
     )
     assert occluded.shape == (sentences, 2 * 12 + features.SURFACE_SIZE)
     np.testing.assert_allclose(occluded, one_by_one, atol=1e-5)
+
+
+@pytest.mark.parametrize("sentences", [1, 3])
+def test_a_sentence_read_alone_looks_like_a_message_of_that_sentence(sentences: int) -> None:
+    text, spans, encoded = _message(sentences, np.random.default_rng(sentences))
+    masks = features.sentence_token_masks(encoded, spans)
+    vectors = features.sentence_vectors(encoded, masks)
+    alone = features.alone_features(vectors, [text[a:b] for a, b in spans])
+    for i, (a, b) in enumerate(spans):
+        part = Encoded(states=encoded.states[masks[i]], offsets=encoded.offsets[masks[i]])
+        whole = features.message_features(
+            part,
+            vectors[i : i + 1],
+            np.ones((1, masks[i].sum()), bool),
+            features.surface_features(text[a:b]),
+        )
+        np.testing.assert_allclose(alone[i], whole, atol=1e-5)
+    assert features.alone_features(vectors[:0], []).shape == (0, 2 * 12 + features.SURFACE_SIZE)

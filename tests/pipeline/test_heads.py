@@ -50,3 +50,21 @@ def test_softmax_sums_to_one_and_thresholds_decide():
 def test_missing_folder_says_how_to_fix(tmp_path):
     with pytest.raises(FileNotFoundError, match="tactful train"):
         TactfulHeads.from_pretrained(tmp_path)
+
+
+@pytest.mark.parametrize("name", ["tone", "complaints"])
+def test_log_odds_match_the_probabilities(name):
+    head = _heads()[name]
+    x = np.random.default_rng(2).normal(size=(6, 4))
+    p = head.predict_proba(x)
+    np.testing.assert_allclose(head.log_odds(x), np.log(p / (1 - p)), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["softmax", "sigmoid"])
+def test_log_odds_still_rank_where_probabilities_round_to_one(kind):
+    params = {"mean": np.zeros(4), "scale": np.ones(4), "w": np.eye(4, 3), "b": np.zeros(3)}
+    head = Head("h", kind, "message", ["a", "b", "c"], params, temperature=2.0)
+    x = np.array([[100.0, 0, 0, 0], [200.0, 0, 0, 0]])
+    assert np.all(head.predict_proba(x)[:, 0] == 1.0)
+    sure, surer = head.log_odds(x)[:, 0]
+    assert np.isfinite(surer) and surer > sure > 40

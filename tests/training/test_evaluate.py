@@ -1,0 +1,103 @@
+"""`tactful eval`: the metrics it computes, and the command end to end."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from app import cli
+from app.pipeline.types import Evidence
+from app.training.data import Example
+from app.training.evaluate import (
+    evaluate_evidence,
+    evaluate_split,
+    expected_calibration_error,
+    prf,
+    roc_auc,
+)
+from tests.pipeline.factories import analysis
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "tiny_corpus"
+
+
+def test_prf_counts_true_and_false_positives():
+    pred = np.array([True, True, False, False])
+    gold = np.array([True, False, True, False])
+    assert prf(pred, gold) == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+
+
+def test_calibration_error_is_zero_when_confidence_matches_accuracy():
+    confidence = np.array([0.75] * 4)
+    assert expected_calibration_error(confidence, np.array([1.0, 1.0, 1.0, 0.0])) == 0.0
+    assert expected_calibration_error(confidence, np.array([1.0, 0.0, 0.0, 0.0])) == 0.5
+
+
+def test_roc_auc_ranks():
+    positive = np.array([True, True, False, False])
+    assert roc_auc(np.array([0.9, 0.8, 0.2, 0.1]), positive) == 1.0
+    assert roc_auc(np.array([0.1, 0.2, 0.8, 0.9]), positive) == 0.0
+    assert roc_auc(np.array([0.5, 0.5, 0.5, 0.5]), positive) == 0.5
+
+
+def _labelled(text: str, roles: dict[str, str], **labels) -> Example:
+    spans = [(text.index(s), text.index(s) + len(s), role) for s, role in roles.items()]
+    return Example(id=text[:8], text=text, roles=spans, **labels)
+
+
+def _evidence_on(a, label: str, sentence: str) -> Evidence:
+    start = a.text.index(sentence)
+    return Evidence(label, sentence, start, start + len(sentence), 1.0)
+
+
+def test_evidence_metric_checks_the_top_sentence_against_gold_roles():
+    text = "Hi Sam,\nYou are useless. Refund order 12 now."
+    roles = {"Hi Sam,": "other", "You are useless.": "emotion", "Refund order 12 now.": "request"}
+    fitting = analysis(text, tone="abusive", complaints=("refund",))
+    fitting.evidence = [
+        _evidence_on(fitting, "abusive", "You are useless."),
+        _evidence_on(fitting, "refund", "Refund order 12 now."),
+    ]
+    greeting = analysis(text, tone="abusive", complaints=("refund",))
+    greeting.evidence = [_evidence_on(greeting, "abusive", "Hi Sam,")]
+    gold = _labelled(text, roles, tone="abusive", complaints=["refund"])
+
+    m = evaluate_evidence([fitting, greeting], [gold, gold])
+    assert m["labels_decided"] == 4
+    assert m["with_evidence"] == 0.75
+    assert m["top_sentence_fits_gold_role"] == {"tone": 0.5, "threat": 0.0, "complaint": 1.0}
+
+
+def test_split_metrics_include_evidence_and_roles():
+    text = "Hi Sam,\nYou are useless. Refund order 12 now."
+    roles = {"Hi Sam,": "other", "You are useless.": "emotion", "Refund order 12 now.": "request"}
+    a = analysis(text, tone="abusive", complaints=("refund",), roles=roles)
+    gold = _labelled(text, roles, tone="abusive", complaints=["refund"], threats=[])
+    m = evaluate_split([a], [gold], ["refund", "billing"])
+    assert m["tone"]["accuracy"] == 1.0
+    assert m["complaints"]["micro"]["f1"] == 1.0
+    assert m["roles"]["accuracy"] == 1.0 and m["roles"]["sentences"] == 3
+    assert m["evidence"]["labels_decided"] == 2
+
+
+@pytest.mark.slow
+def test_eval_command_prints_and_writes_metrics_and_plots(monkeypatch, tactful, tmp_path):
+    monkeypatch.setattr(cli, "_load", lambda settings: tactful)
+    out = tmp_path / "metrics.json"
+    args = ["eval", "--split", str(FIXTURES), "--real", str(tmp_path / "none")]
+    result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--plots", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "tone accuracy" in result.stdout and "evidence:" in result.stdout
+    metrics = json.loads(out.read_text())
+    assert metrics["emails"] == 15
+    assert set(metrics["complaints"]["per_label"]) >= {"payment", "refund"}
+    assert 0.0 <= metrics["evidence"]["with_evidence"] <= 1.0
+    assert (tmp_path / "reliability.png").stat().st_size > 0
+    assert (tmp_path / "confusion.png").stat().st_size > 0
+
+
+def test_eval_command_rejects_an_empty_split(tmp_path):
+    result = CliRunner().invoke(cli.app, ["eval", "--split", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "no *.jsonl files" in result.output
