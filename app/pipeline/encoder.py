@@ -88,9 +88,22 @@ class WindowedTokenizer:
         return offsets, windows
 
     def batches(self, windows: list[_Window], batch_size: int) -> list[list[_Window]]:
-        """Windows grouped by similar length, longest first."""
+        """Windows grouped by similar length, longest first.
+
+        A batch is padded to its first (longest) window, and padding costs as much as
+        tokens; a window less than half as long starts a new batch. Without that, a
+        micro-batch of one message and a few short reply sentences runs every sentence
+        at the message's length.
+        """
         ordered = sorted(windows, key=lambda w: -len(w.ids))
-        return [ordered[i : i + batch_size] for i in range(0, len(ordered), batch_size)]
+        groups: list[list[_Window]] = []
+        for window in ordered:
+            group = groups[-1] if groups else None
+            if group is None or len(group) >= batch_size or 2 * len(window.ids) < len(group[0].ids):
+                groups.append([window])
+            else:
+                group.append(window)
+        return groups
 
     def pad(self, batch: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
         """Input ids and attention mask, padded to the longest window of the batch."""

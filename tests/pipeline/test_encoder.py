@@ -47,3 +47,18 @@ def test_surface_features_see_what_the_uncased_encoder_cannot():
     calm = surface_features("Where is my refund? Could you fix it, please.")
     assert shouting[0] > 0.5 and calm[0] == 0
     assert shouting[3] == 1 and calm[3] == 0
+
+
+def test_short_windows_are_not_padded_to_a_long_message(classifier):
+    message = "The invoice for order 4821 is wrong and nobody has answered my emails. " * 4
+    sentences = ["Thanks.", "The invoice is due on 3 March.", "We will call you on Friday."]
+    tokens = classifier.encoder.tokens
+    _, windows = tokens.tokenize([message, *sentences])
+    batches = tokens.batches(windows, batch_size=16)
+    assert [w.text_index for w in batches[0]] == [0]
+    assert sorted(w.text_index for b in batches[1:] for w in b) == [1, 2, 3]
+    for batch in batches:
+        width = max(len(w.ids) for w in batch)
+        assert all(2 * len(w.ids) >= width for w in batch)
+    many = tokens.batches(tokens.tokenize(sentences * 6)[1], batch_size=4)
+    assert all(len(b) <= 4 for b in many) and sum(len(b) for b in many) == 18
