@@ -63,12 +63,10 @@ class Head:
             return z
         if z.shape[1] == 1:
             return np.full_like(z, np.inf)
-        others = np.empty_like(z)
-        for k in range(z.shape[1]):
-            rest = np.delete(z, k, axis=1)
-            peak = rest.max(axis=1)
-            others[:, k] = peak + np.log(np.exp(rest - peak[:, None]).sum(axis=1))
-        return z - others
+        # log of the summed probability of every other label, per label (a stable logsumexp)
+        rest = np.where(np.eye(z.shape[1], dtype=bool), -np.inf, z[:, None, :])
+        peak = rest.max(axis=2)
+        return z - (peak + np.log(np.exp(rest - peak[:, :, None]).sum(axis=2)))
 
 
 @dataclass

@@ -107,9 +107,8 @@ class Database:
                 self._upgrade()
                 break
             except OperationalError as exc:
-                if not self.is_sqlite or "locked" not in str(exc):
-                    raise
-                if attempt == MIGRATE_ATTEMPTS - 1:
+                last = attempt == MIGRATE_ATTEMPTS - 1
+                if last or not self.is_sqlite or "locked" not in str(exc):
                     raise
                 time.sleep(0.1 * (attempt + 1))
 
