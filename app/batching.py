@@ -1,9 +1,12 @@
 """Micro-batching: concurrent requests share one encoder run.
 
-Requests wait at most `max_wait_ms` for company, a batch holds at most `max_batch`
-items, and at most `max_queue` items may wait; past that `submit` raises `Overloaded`
-at once (the API answers 503 with Retry-After) rather than building a backlog. The
-model runs in one worker thread, outside the event loop, so health checks stay quick.
+Whatever has queued while the model was busy forms the next batch at once. Only when
+items arrived during the last run (a sign of concurrent callers) does a new batch wait,
+at most `max_wait_ms`, for company; a lone caller is never held back. A batch holds at most
+`max_batch` items, and at most `max_queue` items may wait; past that `submit` raises
+`Overloaded` at once (the API answers 503 with Retry-After) rather than building a
+backlog. The model runs in one worker thread, outside the event loop, so health checks
+stay quick.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class MicroBatcher(Generic[In, Out]):
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tactful-model")
         self.batches_run = 0
+        self._contended = False
 
     async def start(self) -> None:
         """Start the collecting task on the running loop."""
@@ -89,8 +93,10 @@ class MicroBatcher(Generic[In, Out]):
         loop = asyncio.get_running_loop()
         while True:
             jobs = [await self._queue.get()]
+            while len(jobs) < self.max_batch and not self._queue.empty():
+                jobs.append(self._queue.get_nowait())
             deadline = loop.time() + self.max_wait
-            while len(jobs) < self.max_batch:
+            while len(jobs) < self.max_batch and self._contended:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     break
@@ -109,8 +115,9 @@ class MicroBatcher(Generic[In, Out]):
                 for job in live:
                     if not job.future.done():
                         job.future.set_exception(exc)
-                continue
-            self.batches_run += 1
-            for job, result in zip(live, results, strict=True):
-                if not job.future.done():
-                    job.future.set_result(result)
+            else:
+                self.batches_run += 1
+                for job, result in zip(live, results, strict=True):
+                    if not job.future.done():
+                        job.future.set_result(result)
+            self._contended = not self._queue.empty()

@@ -73,3 +73,35 @@ def test_an_error_reaches_every_caller_of_the_batch():
         return results
 
     assert all(isinstance(r, RuntimeError) for r in asyncio.run(main()))
+
+
+def test_a_lone_caller_is_not_held_for_company():
+    sizes: list[int] = []
+
+    def record(items):
+        sizes.append(len(items))
+        time.sleep(0.05)
+        return items
+
+    async def main():
+        batcher = MicroBatcher(record, max_batch=8, max_wait_ms=400, max_queue=100)
+        await batcher.start()
+        try:
+            started = time.perf_counter()
+            for i in range(5):  # one caller, one item at a time: nothing to wait for
+                assert await batcher.submit(i) == i
+            alone = time.perf_counter() - started
+            # a second caller arrives while the model runs: from then on batches are shared
+            first = asyncio.create_task(batcher.submit("a"))
+            await asyncio.sleep(0.01)
+            second = asyncio.create_task(batcher.submit("b"))
+            third = asyncio.create_task(batcher.submit("c"))
+            shared = await asyncio.gather(first, second, third)
+            return alone, shared
+        finally:
+            await batcher.stop()
+
+    alone, shared = asyncio.run(main())
+    assert alone < 1.0  # five waits of max_wait_ms would take 2 s more
+    assert shared == ["a", "b", "c"]
+    assert sizes == [1, 1, 1, 1, 1, 1, 2]
