@@ -1,0 +1,52 @@
+"""The committed corpus: valid against its schema, large enough, and kept apart from eval."""
+
+import importlib.util
+import json
+from collections import Counter
+from pathlib import Path
+
+from app.pipeline.types import COMPLAINTS, THREAT_KINDS, TONES
+
+DATA = Path(__file__).resolve().parents[2] / "models" / "data"
+
+
+def _validator():
+    spec = importlib.util.spec_from_file_location("validate", DATA / "validate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _count(split: str) -> tuple[Counter, list[str]]:
+    validate, counts, seen, problems = _validator(), Counter(), set(), []
+    for path in sorted((DATA / split).glob("*.jsonl")):
+        problems += validate.validate(path, counts, seen)
+    return counts, problems
+
+
+def test_training_corpus_meets_the_minimum_counts():
+    counts, problems = _count("train")
+    assert problems == []
+    short = {
+        **{f"complaint:{c}": 150 for c in COMPLAINTS},
+        **{f"tone:{t}": 200 for t in TONES},
+        **{f"threat:{k}": 60 for k in THREAT_KINDS},
+        "no_complaint": 200,
+        "with_roles": 300,
+    }
+    assert {k: counts[k] for k, least in short.items() if counts[k] < least} == {}
+
+
+def test_evaluation_split_is_valid_and_never_in_training():
+    _, problems = _count("eval")
+    assert problems == []
+
+    def texts(split: str) -> set[str]:
+        return {
+            " ".join(json.loads(line)["text"].lower().split())
+            for path in (DATA / split).glob("*.jsonl")
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        }
+
+    assert texts("eval") and texts("eval").isdisjoint(texts("train"))
