@@ -315,12 +315,22 @@ def evaluate(
         Path | None, typer.Option(help="Folder for a reliability diagram and confusion matrix PNG.")
     ] = None,
     drafts: Annotated[bool, typer.Option("--drafts", help="Also draft every message.")] = False,
+    second_reader: Annotated[
+        Path | None,
+        typer.Option(help="A second reader's labels of some of the split's emails (JSONL)."),
+    ] = ROOT / "models" / "data" / "second-reader" / "eval-sample.jsonl",
 ) -> None:
     """Per-label precision/recall/F1, tone confusion, calibration, real-data AUCs."""
     from tqdm import tqdm
 
     from app.training.data import corpus_files, load_corpus
-    from app.training.evaluate import evaluate_reply_reading, evaluate_split, real_aucs
+    from app.training.evaluate import (
+        evaluate_reply_reading,
+        evaluate_split,
+        read_second_reader,
+        real_aucs,
+        second_reader_agreement,
+    )
     from app.training.report import format_metrics
 
     settings = get_settings()
@@ -330,6 +340,12 @@ def evaluate(
     examples = load_corpus(files)
     tactful = _load(settings)
     classifier = tactful.classifier
+    reader = None
+    if second_reader is not None and second_reader.exists():
+        try:
+            reader = read_second_reader(second_reader, classifier.complaint_labels)
+        except (ValueError, KeyError) as exc:
+            raise _fail(f"second reader: {exc}") from exc
     analyses = []
     with tqdm(total=len(examples), desc="evaluating", unit="email", file=sys.stderr) as bar:
         for start in range(0, len(examples), JSONL_BATCH):
@@ -341,6 +357,10 @@ def evaluate(
         **evaluate_split(analyses, examples, classifier.complaint_labels),
     }
     metrics["reply_reading"] = evaluate_reply_reading(classifier, examples)
+    if reader is not None:
+        metrics["second_reader"] = second_reader_agreement(
+            analyses, examples, reader, classifier.complaint_labels
+        )
     if real is not None and real.exists():
         with tqdm(desc="real data", unit="text", file=sys.stderr) as bar:
             metrics["real_hostility_auc"] = real_aucs(classifier, real, tick=bar.update)

@@ -165,6 +165,74 @@ def evaluate_split(
     }
 
 
+def read_second_reader(path: Path, complaint_labels: Sequence[str]) -> dict[str, Example]:
+    """A second reader's labels (`id`, `tone`, `complaints`, `threats` per JSONL line), by id."""
+    known = set(complaint_labels)
+    out = {}
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        unknown = {row.get("tone")} - set(TONES)
+        unknown |= set(row.get("complaints", [])) - known
+        unknown |= set(row.get("threats", [])) - set(THREAT_KINDS)
+        if unknown:
+            raise ValueError(f"{path}:{n}: unknown labels {sorted(map(str, unknown))}")
+        out[str(row["id"])] = Example(
+            id=str(row["id"]),
+            text="",
+            tone=row["tone"],
+            complaints=list(row.get("complaints", [])),
+            threats=list(row.get("threats", [])),
+        )
+    return out
+
+
+def second_reader_agreement(
+    analyses: Sequence[Analysis],
+    examples: Sequence[Example],
+    reader: dict[str, Example],
+    complaint_labels: Sequence[str],
+) -> dict:
+    """How a second reader's labels and the model's match the gold, on the emails both read.
+
+    The reader's agreement with the gold is a ceiling of sorts: where two careful people
+    disagree, no model can match both.
+    """
+    shared = [(a, e) for a, e in zip(analyses, examples, strict=True) if e.id in reader]
+
+    def scores(tones: list[str], complaints: list[list[str]], threats: list[bool]) -> dict:
+        gold_c = np.array(
+            [[c in (e.complaints or []) for c in complaint_labels] for _, e in shared]
+        )
+        pred_c = np.array([[c in got for c in complaint_labels] for got in complaints])
+        per_label = [prf(pred_c[:, j], gold_c[:, j]) for j in range(len(complaint_labels))]
+        f1s = [p["f1"] for p in per_label if p["support"]]
+        return {
+            "tone_accuracy": round(
+                float(np.mean([t == e.tone for t, (_, e) in zip(tones, shared, strict=True)])), 4
+            ),
+            "complaints": prf(pred_c.ravel(), gold_c.ravel()),
+            "complaints_macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
+            "threat": prf(np.array(threats), np.array([bool(e.threats) for _, e in shared])),
+        }
+
+    second = [reader[e.id] for _, e in shared]
+    return {
+        "emails": len(shared),
+        "reader": scores(
+            [r.tone or "" for r in second],
+            [r.complaints or [] for r in second],
+            [bool(r.threats) for r in second],
+        ),
+        "model": scores(
+            [a.tone for a, _ in shared],
+            [list(a.complaints) for a, _ in shared],
+            [a.threat_present for a, _ in shared],
+        ),
+    }
+
+
 def evaluate_evidence(analyses: Sequence[Analysis], examples: Sequence[Example]) -> dict:
     """How often each decided label has evidence, and its top sentence a fitting gold role.
 

@@ -71,6 +71,17 @@ def format_metrics(m: dict) -> str:
             f"{d['requests_restated']:.3f}, words median {d['words']['median']} "
             f"(min {d['words']['min']}, max {d['words']['max']})"
         )
+    if "second_reader" in m:
+        r = m["second_reader"]
+        lines.append(f"against the gold, on the {r['emails']} emails a second reader labelled too:")
+        for who in ("reader", "model"):
+            x = r[who]
+            lines.append(
+                f"  {who:<7} tone accuracy {x['tone_accuracy']:.3f}, complaint micro-F1 "
+                f"{x['complaints']['f1']:.3f} (P {x['complaints']['precision']:.3f} "
+                f"R {x['complaints']['recall']:.3f}), macro-F1 {x['complaints_macro_f1']:.3f}, "
+                f"threat F1 {x['threat']['f1']:.3f}"
+            )
     return "\n".join(lines)
 
 

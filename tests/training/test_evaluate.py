@@ -15,7 +15,9 @@ from app.training.evaluate import (
     evaluate_split,
     expected_calibration_error,
     prf,
+    read_second_reader,
     roc_auc,
+    second_reader_agreement,
 )
 from tests.pipeline.factories import analysis
 
@@ -81,16 +83,69 @@ def test_split_metrics_include_evidence_and_roles():
     assert m["evidence"]["labels_decided"] == 2
 
 
+def _reader_file(tmp_path: Path, rows: list[dict]) -> Path:
+    path = tmp_path / "second-reader.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_second_reader_is_scored_against_the_gold_on_the_emails_it_read(tmp_path):
+    texts = ["Refund me now.", "It was due Friday and nobody answers.", "Thanks, all good."]
+    gold = [
+        Example(id="a", text=texts[0], tone="angry", complaints=["refund"], threats=[]),
+        Example(id="b", text=texts[1], tone="frustrated", complaints=["delay", "unresponsive"]),
+        Example(id="c", text=texts[2], tone="calm", complaints=[], threats=[]),
+    ]
+    model = [
+        analysis(texts[0], tone="angry", complaints=("refund", "billing")),
+        analysis(texts[1], tone="angry", complaints=("delay",)),
+        analysis(texts[2], tone="calm"),
+    ]
+    path = _reader_file(
+        tmp_path,
+        [
+            {"id": "a", "tone": "angry", "complaints": ["refund"], "threats": []},
+            {"id": "b", "tone": "frustrated", "complaints": ["delay"], "threats": []},
+        ],
+    )
+    labels = ["refund", "billing", "delay", "unresponsive"]
+    m = second_reader_agreement(model, gold, read_second_reader(path, labels), labels)
+    assert m["emails"] == 2  # "c" was not read a second time
+    assert m["reader"]["tone_accuracy"] == 1.0
+    reader = m["reader"]["complaints"]
+    assert reader == {"precision": 1.0, "recall": 0.6667, "f1": 0.8, "support": 3}
+    assert m["model"]["tone_accuracy"] == 0.5
+    assert m["model"]["complaints"]["precision"] == 0.6667
+    assert m["model"]["complaints"]["recall"] == 0.6667
+
+
+def test_second_reader_with_a_label_outside_the_taxonomy_is_refused(tmp_path):
+    path = _reader_file(tmp_path, [{"id": "a", "tone": "calm", "complaints": ["rudeness"]}])
+    with pytest.raises(ValueError, match="rudeness"):
+        read_second_reader(path, ["refund"])
+
+
 @pytest.mark.slow
 def test_eval_command_prints_and_writes_metrics_and_plots(monkeypatch, tactful, tmp_path):
     monkeypatch.setattr(cli, "_load", lambda settings: tactful)
     out = tmp_path / "metrics.json"
+    reader = _reader_file(
+        tmp_path,
+        [
+            {"id": "t1", "tone": "calm", "complaints": [], "threats": []},
+            {"id": "t2", "tone": "calm", "complaints": ["payment"], "threats": []},
+        ],
+    )
     args = ["eval", "--split", str(FIXTURES), "--real", str(tmp_path / "none")]
+    args += ["--second-reader", str(reader)]
     result = CliRunner().invoke(cli.app, [*args, "--out", str(out), "--plots", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "tone accuracy" in result.stdout and "evidence:" in result.stdout
+    assert "second reader labelled too" in result.stdout
     metrics = json.loads(out.read_text())
     assert metrics["emails"] == 15
+    assert metrics["second_reader"]["emails"] == 2
+    assert metrics["second_reader"]["reader"]["complaints"]["f1"] == 1.0
     assert set(metrics["complaints"]["per_label"]) >= {"payment", "refund"}
     assert 0.0 <= metrics["evidence"]["with_evidence"] <= 1.0
     assert (tmp_path / "reliability.png").stat().st_size > 0
