@@ -358,9 +358,12 @@ def evaluate(
     }
     metrics["reply_reading"] = evaluate_reply_reading(classifier, examples)
     if reader is not None:
-        metrics["second_reader"] = second_reader_agreement(
-            analyses, examples, reader, classifier.complaint_labels
-        )
+        try:
+            metrics["second_reader"] = second_reader_agreement(
+                analyses, examples, reader, classifier.complaint_labels
+            )
+        except ValueError as exc:
+            raise _fail(f"second reader: {exc}") from exc
     if real is not None and real.exists():
         with tqdm(desc="real data", unit="text", file=sys.stderr) as bar:
             metrics["real_hostility_auc"] = real_aucs(classifier, real, tick=bar.update)

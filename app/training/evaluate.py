@@ -173,6 +173,8 @@ def read_second_reader(path: Path, complaint_labels: Sequence[str]) -> dict[str,
         if not line.strip():
             continue
         row = json.loads(line)
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}:{n}: expected a JSON object")
         unknown = {row.get("tone")} - set(TONES)
         unknown |= set(row.get("complaints", [])) - known
         unknown |= set(row.get("threats", [])) - set(THREAT_KINDS)
@@ -200,6 +202,8 @@ def second_reader_agreement(
     disagree, no model can match both.
     """
     shared = [(a, e) for a, e in zip(analyses, examples, strict=True) if e.id in reader]
+    if not shared:
+        raise ValueError("the second reader labelled none of these emails (no id in common)")
 
     def scores(tones: list[str], complaints: list[list[str]], threats: list[bool]) -> dict:
         gold_c = np.array(

@@ -125,6 +125,22 @@ def test_second_reader_with_a_label_outside_the_taxonomy_is_refused(tmp_path):
         read_second_reader(path, ["refund"])
 
 
+def test_second_reader_with_no_email_in_common_is_refused(tmp_path):
+    path = _reader_file(tmp_path, [{"id": "zz", "tone": "calm", "complaints": []}])
+    gold = [Example(id="a", text="Thanks.", tone="calm", complaints=[], threats=[])]
+    with pytest.raises(ValueError, match="none of these emails"):
+        second_reader_agreement(
+            [analysis("Thanks.")], gold, read_second_reader(path, ["refund"]), ["refund"]
+        )
+
+
+def test_second_reader_line_that_is_not_an_object_is_refused(tmp_path):
+    path = tmp_path / "reader.jsonl"
+    path.write_text('["calm"]\n')
+    with pytest.raises(ValueError, match="expected a JSON object"):
+        read_second_reader(path, ["refund"])
+
+
 @pytest.mark.slow
 def test_eval_command_prints_and_writes_metrics_and_plots(monkeypatch, tactful, tmp_path):
     monkeypatch.setattr(cli, "_load", lambda settings: tactful)
