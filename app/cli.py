@@ -258,6 +258,10 @@ def train(
     finetune: Annotated[
         int, typer.Option(help="Epochs of encoder fine-tuning with LoRA adapters (0: frozen).")
     ] = 3,
+    sentence_peak: Annotated[
+        bool,
+        typer.Option(help="Complaint scores also read the message's strongest sentence."),
+    ] = True,
 ) -> None:
     """Train the classifier heads from scratch (deterministic for a seed)."""
     from tqdm import tqdm
@@ -269,7 +273,12 @@ def train(
     settings = get_settings()
     target = out or settings.model_dir
     config = TrainConfig(
-        seed=seed, hidden=hidden, epochs=epochs, real_data=not no_real, finetune_epochs=finetune
+        seed=seed,
+        hidden=hidden,
+        epochs=epochs,
+        real_data=not no_real,
+        finetune_epochs=finetune,
+        sentence_peak=sentence_peak,
     )
     bars: list[tqdm] = []
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from app.pipeline.encoder import Encoded, Encoder, TorchEncoder
 from app.pipeline.features import Featurized, alone_features, featurize, occlusion_features
-from app.pipeline.heads import TactfulHeads
+from app.pipeline.heads import Head, TactfulHeads, peaks_without
 from app.pipeline.language import detect_language, is_supported
 from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.reply_reading import (
@@ -27,7 +27,8 @@ from app.pipeline.types import Analysis, Evidence, Sentence
 
 EVIDENCE_PER_LABEL = 3
 EVIDENCE_MIN_WEIGHT = 0.1
-"""The least weight (in log-odds, see `Classifier._evidence`) that counts as evidence."""
+"""The least weight (in log-odds, see `Classifier._evidence`) of evidence beyond a label's
+strongest sentence."""
 
 
 def load_encoder(runtime: str = "torch", model_dir: Path | None = None) -> Encoder:
@@ -176,7 +177,7 @@ class Classifier:
         if threat_present and not kinds:
             kinds = [kind_head.labels[int(kind_p.argmax())]]
         complaint_head = heads["complaints"]
-        complaint_p = heads.predict_proba("complaints", x)[0]
+        complaint_p = complaint_head.predict_proba(x, self._peaks(complaint_head, feats))[0]
         complaint_scores = {
             label: float(p) for label, p in zip(complaint_head.labels, complaint_p, strict=True)
         }
@@ -214,6 +215,16 @@ class Classifier:
         )
         analysis.evidence = self._evidence(analysis, feats)
         return analysis
+
+    @staticmethod
+    def _peaks(head: Head, feats: Featurized) -> np.ndarray | None:
+        """The strongest sentence's scores; a message without sentences is its own one."""
+        if not head.reads_sentences:
+            return None
+        vectors = feats.sentence_vectors
+        if not len(vectors):
+            vectors = feats.message[None, : head.params["sentence_mean"].shape[0]]
+        return head.peaks([vectors])
 
     def _evidence(self, analysis: Analysis, feats: Featurized) -> list[Evidence]:
         """The sentences (not greetings or sign-offs) that carry each decided label.
@@ -266,10 +277,12 @@ class Classifier:
         for head_name, label, column, _ in targets:
             if head_name not in cache:
                 head = self.heads[head_name]
+                vectors = feats.sentence_vectors
+                scores = head.sentence_scores(vectors) if head.reads_sentences else None
                 cache[head_name] = (
-                    head.log_odds(feats.message)[0],
-                    head.log_odds(occluded),
-                    head.log_odds(alone),
+                    head.log_odds(feats.message, self._peaks(head, feats))[0],
+                    head.log_odds(occluded, None if scores is None else peaks_without(scores)),
+                    head.log_odds(alone, scores),
                 )
             message, without, by_itself = cache[head_name]
             # Log-odds, not probability: a label the model is sure of (0.999) barely moves
@@ -279,8 +292,9 @@ class Classifier:
             drops = message[column] - without[:, column]
             gains = np.maximum(by_itself[:, column] - message[column], 0.0)
             weights = np.where(eligible, drops + gains, -np.inf)
-            for i in np.argsort(-weights)[:EVIDENCE_PER_LABEL]:
-                if weights[i] < EVIDENCE_MIN_WEIGHT:
+            for rank, i in enumerate(np.argsort(-weights)[:EVIDENCE_PER_LABEL]):
+                # the strongest sentence always counts: every decided label has evidence
+                if rank and weights[i] < EVIDENCE_MIN_WEIGHT:
                     break
                 s = sentences[int(i)]
                 weight = round(float(weights[i]), 4)

@@ -8,6 +8,7 @@ of SetFit's and sentence-transformers' `save_pretrained` folders.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,17 @@ def sigmoid(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))
 
 
+def peaks_without(scores: np.ndarray) -> np.ndarray:
+    """Row i: the strongest sentence's scores once sentence i is left out.
+
+    `scores` is (sentences, labels) with at least two sentences.
+    """
+    order = np.argsort(-scores, axis=0, kind="stable")
+    first = np.take_along_axis(scores, order[:1], axis=0)
+    second = np.take_along_axis(scores, order[1:2], axis=0)
+    return np.where(order[0][None, :] == np.arange(len(scores))[:, None], second, first)
+
+
 @dataclass
 class Head:
     """One head: standardise, optional hidden layer, linear output, temperature."""
@@ -44,21 +56,39 @@ class Head:
     params: dict[str, np.ndarray]
     temperature: float = 1.0
 
-    def logits(self, x: np.ndarray) -> np.ndarray:
-        """Raw scores, shape (rows, labels)."""
+    @property
+    def reads_sentences(self) -> bool:
+        """Whether the head adds its strongest sentence's scores to the message's."""
+        return "sentence_w" in self.params
+
+    def sentence_scores(self, vectors: np.ndarray) -> np.ndarray:
+        """Each sentence vector's own scores, shape (sentences, labels)."""
+        h = (np.atleast_2d(vectors) - self.params["sentence_mean"]) / self.params["sentence_scale"]
+        return h @ self.params["sentence_w"] + self.params["sentence_b"]
+
+    def peaks(self, sentence_vectors: Sequence[np.ndarray]) -> np.ndarray | None:
+        """The strongest sentence's scores for each message (None for message-only heads)."""
+        if not self.reads_sentences:
+            return None
+        rows = [self.sentence_scores(v).max(axis=0) for v in sentence_vectors]
+        return np.stack(rows) if rows else np.zeros((0, len(self.labels)))
+
+    def logits(self, x: np.ndarray, peaks: np.ndarray | None = None) -> np.ndarray:
+        """Raw scores, shape (rows, labels); `peaks` adds each row's strongest sentence."""
         h = (np.atleast_2d(x) - self.params["mean"]) / self.params["scale"]
         if "w1" in self.params:
             h = np.maximum(h @ self.params["w1"] + self.params["b1"], 0.0)
-        return h @ self.params["w"] + self.params["b"]
+        z = h @ self.params["w"] + self.params["b"]
+        return z if peaks is None else z + peaks
 
-    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+    def predict_proba(self, x: np.ndarray, peaks: np.ndarray | None = None) -> np.ndarray:
         """Calibrated probabilities, shape (rows, labels)."""
-        z = self.logits(x) / self.temperature
+        z = self.logits(x, peaks) / self.temperature
         return softmax(z) if self.kind == "softmax" else sigmoid(z)
 
-    def log_odds(self, x: np.ndarray) -> np.ndarray:
+    def log_odds(self, x: np.ndarray, peaks: np.ndarray | None = None) -> np.ndarray:
         """Calibrated log(p / (1 - p)) per label, exact where probabilities round to 0 or 1."""
-        z = self.logits(x) / self.temperature
+        z = self.logits(x, peaks) / self.temperature
         if self.kind != "softmax":
             return z
         if z.shape[1] == 1:
@@ -80,14 +110,16 @@ class TactfulHeads:
     def __getitem__(self, name: str) -> Head:
         return self.heads[name]
 
-    def predict_proba(self, name: str, x: np.ndarray) -> np.ndarray:
-        """Probabilities of head `name` for feature rows `x`."""
-        return self.heads[name].predict_proba(x)
+    def predict_proba(
+        self, name: str, x: np.ndarray, peaks: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Probabilities of head `name` for feature rows `x` (and their sentence peaks)."""
+        return self.heads[name].predict_proba(x, peaks)
 
-    def predict(self, name: str, x: np.ndarray) -> list:
+    def predict(self, name: str, x: np.ndarray, peaks: np.ndarray | None = None) -> list:
         """Labels of head `name`: the argmax for softmax heads, labels over threshold else."""
         head = self.heads[name]
-        proba = head.predict_proba(x)
+        proba = head.predict_proba(x, peaks)
         if head.kind == "softmax":
             return [head.labels[i] for i in proba.argmax(axis=1)]
         limits = self.thresholds.get(name, {})

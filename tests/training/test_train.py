@@ -32,6 +32,18 @@ def test_tiny_training_produces_a_loadable_model(trained, classifier):
     assert abs(sum(analysis.tone_scores.values()) - 1) < 1e-5
 
 
+def test_complaints_read_the_strongest_sentence_unless_switched_off(trained, tmp_path, classifier):
+    out, _ = trained
+    assert TactfulHeads.from_pretrained(out)["complaints"].reads_sentences
+    config = TrainConfig(**{**FAST.__dict__, "sentence_peak": False})
+    train(classifier.encoder, TINY, tmp_path, config)
+    plain = TactfulHeads.from_pretrained(tmp_path)
+    assert not plain["complaints"].reads_sentences
+    assert plain.config["train"]["sentence_peak"] is False
+    analysis = Classifier(classifier.encoder, plain).analyze("Pay the overdue invoice.")
+    assert set(analysis.complaint_scores) == set(COMPLAINTS)
+
+
 def test_training_is_deterministic(trained, tmp_path, classifier):
     out, _ = trained
     train(classifier.encoder, TINY, tmp_path, FAST)
@@ -128,3 +140,16 @@ def test_a_model_without_reply_heads_reads_replies_whole(tmp_path, classifier):
     assert "reply_tone" not in model.heads.heads
     assert model.reply_memory is None
     assert model.read_reply("The files are attached.")[0] in TONES
+
+
+def test_cli_can_switch_the_sentence_peak_off(tmp_path):
+    from typer.testing import CliRunner
+
+    from app import cli
+
+    args = ["train", "--corpus", str(TINY), "--out", str(tmp_path), "--no-real"]
+    args += ["--finetune", "0", "--epochs", "30", "--no-sentence-peak"]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 0, result.output
+    heads = TactfulHeads.from_pretrained(tmp_path)
+    assert not heads["complaints"].reads_sentences
