@@ -262,6 +262,10 @@ def train(
         bool,
         typer.Option(help="Complaint scores also read the message's strongest sentence."),
     ] = True,
+    balance_labels: Annotated[
+        bool,
+        typer.Option(help="Up-weight rare positives of the built-in complaint and threat labels."),
+    ] = False,
 ) -> None:
     """Train the classifier heads from scratch (deterministic for a seed)."""
     from tqdm import tqdm
@@ -279,6 +283,7 @@ def train(
         real_data=not no_real,
         finetune_epochs=finetune,
         sentence_peak=sentence_peak,
+        balance_labels=balance_labels,
     )
     bars: list[tqdm] = []
 

@@ -65,6 +65,9 @@ class TrainConfig:
     own_replies: int = 400
     sentence_peak: bool = True
     """Complaint scores add the strongest sentence's own scores to the message's."""
+    balance_labels: bool = False
+    """Up-weight the positives of the built-in complaint and threat labels (this skews
+    their calibration; custom complaint types are always up-weighted)."""
 
 
 @dataclass
@@ -222,11 +225,14 @@ def fit_head(
     config: TrainConfig,
     mask: np.ndarray | None = None,
     sentences: list[np.ndarray] | None = None,
+    balance: bool | np.ndarray = True,
 ) -> Head:
     """Fit one head by full-batch Adam (deterministic for a fixed seed).
 
     With `sentences` (each row's sentence vectors), every row's scores also add those
-    of its strongest sentence, read by a second linear layer trained jointly.
+    of its strongest sentence, read by a second linear layer trained jointly. `balance`
+    (for all labels, or per label) weighs a sigmoid head's positives up to as much as its
+    negatives, at most 10×.
     """
     import torch
 
@@ -256,9 +262,8 @@ def fit_head(
     if kind == "sigmoid":
         positives = (y * mt.numpy()).sum(axis=0)
         negatives = ((1 - y) * mt.numpy()).sum(axis=0)
-        pos_weight = torch.from_numpy(
-            np.clip(negatives / np.maximum(positives, 1), 1.0, 10.0).astype(np.float32)
-        )
+        ratio = np.where(balance, np.clip(negatives / np.maximum(positives, 1), 1.0, 10.0), 1.0)
+        pos_weight = torch.from_numpy(ratio.astype(np.float32))
     for _ in range(config.epochs):
         net.train()
         optimiser.zero_grad()
@@ -467,6 +472,7 @@ def train(
             weights[rows],
             config,
             mask[rows],
+            balance=config.balance_labels,
         )
         vrows = val & (mask[:, 0] > 0)
         head.temperature = fit_temperature(head, enc.message[vrows], y[vrows], mask[vrows])
@@ -494,6 +500,8 @@ def train(
         config,
         mask[rows],
         [enc.sentences[i] for i in np.flatnonzero(rows)] if config.sentence_peak else None,
+        # a custom type has a few examples against the whole corpus: always up-weighted
+        balance=np.array([config.balance_labels or c not in COMPLAINTS for c in complaint_labels]),
     )
     vrows = val & (mask.sum(axis=1) > 0)
     peaks = head.peaks([enc.sentences[i] for i in np.flatnonzero(vrows)])

@@ -9,7 +9,7 @@ from app.pipeline.classify import Classifier
 from app.pipeline.heads import TactfulHeads
 from app.pipeline.reply_reading import reply_sentences
 from app.pipeline.types import COMPLAINTS, TONES
-from app.training.train import TrainConfig, train
+from app.training.train import TrainConfig, fit_head, train
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny_corpus"
 FAST = TrainConfig(epochs=60, real_data=False, finetune_epochs=0, augment=False)
@@ -153,3 +153,19 @@ def test_cli_can_switch_the_sentence_peak_off(tmp_path):
     assert result.exit_code == 0, result.output
     heads = TactfulHeads.from_pretrained(tmp_path)
     assert not heads["complaints"].reads_sentences
+
+
+def test_unbalanced_label_heads_stay_calibrated_and_balanced_ones_lean_positive():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 6)).astype(np.float32)
+    y = (x[:, 0] + rng.normal(scale=1.0, size=400) > 2.0).astype(np.float32)[:, None]
+    config = TrainConfig(epochs=400, lr=0.05)
+    weights = np.ones(400, np.float32)
+    heads = {
+        balance: fit_head("c", "sigmoid", "message", ["c"], x, y, weights, config, balance=balance)
+        for balance in (False, True)
+    }
+    mean_p = {balance: float(head.predict_proba(x).mean()) for balance, head in heads.items()}
+    assert y.mean() < 0.15
+    assert abs(mean_p[False] - y.mean()) < 0.03
+    assert mean_p[True] > mean_p[False] + 0.1
