@@ -12,8 +12,14 @@ from pathlib import Path
 import numpy as np
 
 from app.pipeline.encoder import Encoded, Encoder, TorchEncoder
-from app.pipeline.features import Featurized, alone_features, featurize, occlusion_features
-from app.pipeline.heads import Head, TactfulHeads, peaks_without
+from app.pipeline.features import (
+    Featurized,
+    alone_features,
+    featurize,
+    occlusion_features,
+    peaks_without,
+)
+from app.pipeline.heads import Head, TactfulHeads
 from app.pipeline.language import detect_language, is_supported
 from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.reply_reading import (
@@ -277,11 +283,14 @@ class Classifier:
         for head_name, label, column, _ in targets:
             if head_name not in cache:
                 head = self.heads[head_name]
-                vectors = feats.sentence_vectors
-                scores = head.sentence_scores(vectors) if head.reads_sentences else None
+                if head.reads_sentences:
+                    scores = head.sentence_scores(feats.sentence_vectors)
+                    peak, left_out = scores.max(axis=0, keepdims=True), peaks_without(scores)
+                else:
+                    scores = peak = left_out = None
                 cache[head_name] = (
-                    head.log_odds(feats.message, self._peaks(head, feats))[0],
-                    head.log_odds(occluded, None if scores is None else peaks_without(scores)),
+                    head.log_odds(feats.message, peak)[0],
+                    head.log_odds(occluded, left_out),
                     head.log_odds(alone, scores),
                 )
             message, without, by_itself = cache[head_name]

@@ -78,6 +78,14 @@ def message_features(
     return np.concatenate([mean, peak, surface]).astype(np.float32)
 
 
+def peaks_without(rows: np.ndarray) -> np.ndarray:
+    """Row i: the column-wise max of `rows` once row i is left out (at least two rows)."""
+    order = np.argsort(-rows, axis=0, kind="stable")
+    first = np.take_along_axis(rows, order[:1], axis=0)
+    second = np.take_along_axis(rows, order[1:2], axis=0)
+    return np.where(order[0][None, :] == np.arange(len(rows))[:, None], second, first)
+
+
 def occlusion_features(
     encoded: Encoded,
     sentences: np.ndarray,
@@ -97,13 +105,7 @@ def occlusion_features(
     weights = masks.astype(np.float32)
     kept = len(states) - weights.sum(axis=1, keepdims=True)
     means = np.where(kept > 0, (states.sum(axis=0) - weights @ states) / np.maximum(kept, 1), 0.0)
-    if count == 1:
-        peaks = means
-    else:
-        order = np.argsort(-sentences, axis=0, kind="stable")
-        first = np.take_along_axis(sentences, order[:1], axis=0)
-        second = np.take_along_axis(sentences, order[1:2], axis=0)
-        peaks = np.where(order[0][None, :] == np.arange(count)[:, None], second, first)
+    peaks = means if count == 1 else peaks_without(sentences)
     surface = np.stack([surface_features(text[:a] + text[b:]) for a, b in spans])
     return np.concatenate([means, peaks, surface], axis=1).astype(np.float32)
 

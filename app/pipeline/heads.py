@@ -32,17 +32,6 @@ def sigmoid(logits: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))
 
 
-def peaks_without(scores: np.ndarray) -> np.ndarray:
-    """Row i: the strongest sentence's scores once sentence i is left out.
-
-    `scores` is (sentences, labels) with at least two sentences.
-    """
-    order = np.argsort(-scores, axis=0, kind="stable")
-    first = np.take_along_axis(scores, order[:1], axis=0)
-    second = np.take_along_axis(scores, order[1:2], axis=0)
-    return np.where(order[0][None, :] == np.arange(len(scores))[:, None], second, first)
-
-
 @dataclass
 class Head:
     """One head: standardise, optional hidden layer, linear output, temperature."""

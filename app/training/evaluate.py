@@ -46,6 +46,21 @@ def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
     }
 
 
+def label_set_scores(
+    predicted: Sequence[Sequence[str]], gold: Sequence[Sequence[str]], labels: Sequence[str]
+) -> dict:
+    """Per-label, micro and macro (over labels with support) scores of predicted label sets."""
+    pred = np.array([[c in p for c in labels] for p in predicted], dtype=bool)
+    true = np.array([[c in g for c in labels] for g in gold], dtype=bool)
+    per_label = {c: prf(pred[:, j], true[:, j]) for j, c in enumerate(labels)}
+    f1s = [scores["f1"] for scores in per_label.values() if scores["support"]]
+    return {
+        "micro": prf(pred.ravel(), true.ravel()),
+        "macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
+        "per_label": per_label,
+    }
+
+
 def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray) -> float:
     """ECE over equal-width confidence bins."""
     edges = np.linspace(0, 1, ECE_BINS + 1)
@@ -99,13 +114,11 @@ def evaluate_split(
     tone_conf = tone_prob.max(axis=1)
     tone_correct = (tone_pred == tone_gold).astype(float)
 
-    per_label = {}
+    complaints = label_set_scores(
+        [a.complaints for a in analyses], [e.complaints or [] for e in examples], complaint_labels
+    )
     gold_c = np.array([[c in (e.complaints or []) for c in complaint_labels] for e in examples])
-    pred_c = np.array([[c in a.complaints for c in complaint_labels] for a in analyses])
     prob_c = np.array([[a.complaint_scores[c] for c in complaint_labels] for a in analyses])
-    for j, label in enumerate(complaint_labels):
-        per_label[label] = prf(pred_c[:, j], gold_c[:, j])
-    f1s = [per_label[c]["f1"] for c in complaint_labels if per_label[c]["support"]]
 
     threat_gold = np.array([bool(e.threats) for e in examples])
     threat_pred = np.array([a.threat_present for a in analyses])
@@ -149,9 +162,7 @@ def evaluate_split(
             "reliability": reliability(tone_conf, tone_correct),
         },
         "complaints": {
-            "micro": prf(pred_c.ravel(), gold_c.ravel()),
-            "macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
-            "per_label": per_label,
+            **complaints,
             "ece": expected_calibration_error(prob_c.ravel(), gold_c.ravel().astype(float)),
         },
         "threat": {"present": prf(threat_pred, threat_gold), "kinds": kinds},
@@ -206,18 +217,14 @@ def second_reader_agreement(
         raise ValueError("the second reader labelled none of these emails (no id in common)")
 
     def scores(tones: list[str], complaints: list[list[str]], threats: list[bool]) -> dict:
-        gold_c = np.array(
-            [[c in (e.complaints or []) for c in complaint_labels] for _, e in shared]
-        )
-        pred_c = np.array([[c in got for c in complaint_labels] for got in complaints])
-        per_label = [prf(pred_c[:, j], gold_c[:, j]) for j in range(len(complaint_labels))]
-        f1s = [p["f1"] for p in per_label if p["support"]]
+        gold = [e.complaints or [] for _, e in shared]
+        sets = label_set_scores(complaints, gold, complaint_labels)
         return {
             "tone_accuracy": round(
                 float(np.mean([t == e.tone for t, (_, e) in zip(tones, shared, strict=True)])), 4
             ),
-            "complaints": prf(pred_c.ravel(), gold_c.ravel()),
-            "complaints_macro_f1": round(float(np.mean(f1s)) if f1s else 0.0, 4),
+            "complaints": sets["micro"],
+            "complaints_macro_f1": sets["macro_f1"],
             "threat": prf(np.array(threats), np.array([bool(e.threats) for _, e in shared])),
         }
 

@@ -59,3 +59,10 @@ def test_a_sentence_read_alone_looks_like_a_message_of_that_sentence(sentences: 
         )
         np.testing.assert_allclose(alone[i], whole, atol=1e-5)
     assert features.alone_features(vectors[:0], []).shape == (0, 2 * 12 + features.SURFACE_SIZE)
+
+
+def test_peaks_without_leave_each_sentence_out():
+    scores = np.random.default_rng(6).normal(size=(5, 3))
+    scores[3] = scores[1]  # a tie: leaving one out keeps the other's peak
+    expected = np.stack([np.delete(scores, i, axis=0).max(axis=0) for i in range(5)])
+    np.testing.assert_allclose(features.peaks_without(scores), expected)

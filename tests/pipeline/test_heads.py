@@ -5,17 +5,21 @@ import json
 import numpy as np
 import pytest
 
-from app.pipeline.heads import Head, TactfulHeads, peaks_without
+from app.pipeline.heads import Head, TactfulHeads
+
+
+def _linear(rng: np.random.Generator, inputs: int, outputs: int, prefix: str = "") -> dict:
+    """Standardisation and weights of one linear part, named as `Head.params` names them."""
+    return {
+        f"{prefix}mean": np.zeros(inputs),
+        f"{prefix}scale": np.ones(inputs),
+        f"{prefix}w": rng.normal(size=(inputs, outputs)),
+        f"{prefix}b": np.zeros(outputs),
+    }
 
 
 def _heads() -> TactfulHeads:
-    rng = np.random.default_rng(0)
-    params = {
-        "mean": np.zeros(4),
-        "scale": np.ones(4),
-        "w": rng.normal(size=(4, 3)),
-        "b": np.zeros(3),
-    }
+    params = _linear(np.random.default_rng(0), 4, 3)
     tone = Head("tone", "softmax", "message", ["a", "b", "c"], params, temperature=2.0)
     multi = Head("complaints", "sigmoid", "message", ["x", "y", "z"], dict(params))
     return TactfulHeads(
@@ -72,16 +76,7 @@ def test_log_odds_still_rank_where_probabilities_round_to_one(kind):
 
 def _sentence_head() -> Head:
     rng = np.random.default_rng(3)
-    params = {
-        "mean": np.zeros(4),
-        "scale": np.ones(4),
-        "w": rng.normal(size=(4, 2)),
-        "b": np.zeros(2),
-        "sentence_mean": np.zeros(3),
-        "sentence_scale": np.ones(3),
-        "sentence_w": rng.normal(size=(3, 2)),
-        "sentence_b": np.zeros(2),
-    }
+    params = {**_linear(rng, 4, 2), **_linear(rng, 3, 2, "sentence_")}
     return Head("complaints", "sigmoid", "message", ["x", "y"], params)
 
 
@@ -103,10 +98,3 @@ def test_sentence_part_survives_the_round_trip(tmp_path):
     sentences = np.random.default_rng(5).normal(size=(3, 3))
     assert loaded.reads_sentences
     np.testing.assert_allclose(loaded.peaks([sentences]), head.peaks([sentences]), rtol=1e-5)
-
-
-def test_peaks_without_leave_each_sentence_out():
-    scores = np.random.default_rng(6).normal(size=(5, 3))
-    scores[3] = scores[1]  # a tie: leaving one out keeps the other's peak
-    expected = np.stack([np.delete(scores, i, axis=0).max(axis=0) for i in range(5)])
-    np.testing.assert_allclose(peaks_without(scores), expected)
