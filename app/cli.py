@@ -258,10 +258,19 @@ def train(
     finetune: Annotated[
         int, typer.Option(help="Epochs of encoder fine-tuning with LoRA adapters (0: frozen).")
     ] = 3,
+    adapter_rank: Annotated[int, typer.Option(help="Rank of the LoRA adapters.")] = 8,
+    adapter_targets: Annotated[
+        str,
+        typer.Option(help="Layers with adapters: attention, or all (feed-forward too)."),
+    ] = "attention",
     sentence_peak: Annotated[
         bool,
         typer.Option(help="Complaint scores also read the message's strongest sentence."),
     ] = True,
+    lexicon_terms: Annotated[
+        int,
+        typer.Option(help="Word n-grams the message heads read beside the encoder (0: none)."),
+    ] = 5000,
     balance_labels: Annotated[
         bool,
         typer.Option(help="Up-weight rare positives of the built-in complaint and threat labels."),
@@ -271,9 +280,16 @@ def train(
     from tqdm import tqdm
 
     from app.pipeline.encoder import TorchEncoder
+    from app.pipeline.lora import TARGETS
     from app.training.train import TrainConfig, report_json
     from app.training.train import train as run_training
 
+    if adapter_targets not in TARGETS:
+        raise _fail(f"--adapter-targets must be one of: {', '.join(TARGETS)}")
+    if adapter_rank < 1:
+        raise _fail("--adapter-rank must be at least 1")
+    if lexicon_terms < 0:
+        raise _fail("--lexicon-terms must be 0 (none) or more")
     settings = get_settings()
     target = out or settings.model_dir
     config = TrainConfig(
@@ -282,7 +298,10 @@ def train(
         epochs=epochs,
         real_data=not no_real,
         finetune_epochs=finetune,
+        adapter_rank=adapter_rank,
+        adapter_targets=adapter_targets,
         sentence_peak=sentence_peak,
+        lexicon_terms=lexicon_terms,
         balance_labels=balance_labels,
     )
     bars: list[tqdm] = []

@@ -75,15 +75,14 @@ class Classifier:
         """Split each text into sentences and pool its single encoder pass."""
         return self._featurize(texts, self.encoder.encode(list(texts)))
 
-    @staticmethod
     def _featurize(
-        texts: Sequence[str], encoded: Sequence[Encoded]
+        self, texts: Sequence[str], encoded: Sequence[Encoded]
     ) -> list[tuple[list[Sentence], Featurized]]:
         out = []
         for text, enc in zip(texts, encoded, strict=True):
             sentences = split_sentences(text)
             spans = [(s.start, s.end) for s in sentences]
-            out.append((sentences, featurize(enc, spans, text)))
+            out.append((sentences, featurize(enc, spans, text, self.heads.lexicon)))
         return out
 
     def analyze_many(
@@ -269,10 +268,11 @@ class Classifier:
                 for _, label, _, score in targets
             ]
         spans = [(s.start, s.end) for s in sentences]
+        lexicon = self.heads.lexicon
         occluded = occlusion_features(
-            feats.encoded, feats.sentence_vectors, feats.masks, analysis.text, spans
+            feats.encoded, feats.sentence_vectors, feats.masks, analysis.text, spans, lexicon
         )
-        alone = alone_features(feats.sentence_vectors, [s.text for s in sentences])
+        alone = alone_features(feats.sentence_vectors, [s.text for s in sentences], lexicon)
         # Greetings and sign-offs ("Hi Sam,", "Dana") carry no label by definition; a
         # drop in log-odds when one is left out says more about the pooling than the text.
         eligible = np.array([s.role != "other" for s in sentences])

@@ -4,7 +4,8 @@ A message is described by the mean of all its token vectors and the element-wise
 maximum of its sentence vectors, so a single hostile sentence in a long friendly
 email still shows. A sentence vector is the mean of the tokens inside its span.
 The encoder is uncased, so a few surface signals it cannot see (capitals, "!!",
-"??") are appended to the message vector.
+"??") are appended to the message vector, and, for a model with a lexicon, the
+message's word n-grams (see `lexical`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.pipeline.encoder import Encoded
+from app.pipeline.lexical import Lexicon
 
 SURFACE_SIZE = 7
 _LETTER_WORDS = re.compile(r"[A-Za-z]{2,}")
@@ -37,6 +39,18 @@ def surface_features(text: str) -> np.ndarray:
         ],
         dtype=np.float32,
     )
+
+
+def text_features(texts: Sequence[str], lexicon: Lexicon | None = None) -> np.ndarray:
+    """What each text shows on its face, shape (texts, width): surface signals, then the
+    lexicon's word n-grams when the model has one."""
+    width = SURFACE_SIZE + (lexicon.size if lexicon else 0)
+    if not len(texts):
+        return np.zeros((0, width), np.float32)
+    surface = np.stack([surface_features(t) for t in texts])
+    if lexicon is None:
+        return surface
+    return np.concatenate([surface, lexicon.transform(texts)], axis=1)
 
 
 def sentence_token_masks(encoded: Encoded, spans: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -65,7 +79,10 @@ def message_features(
     surface: np.ndarray,
     drop: int | None = None,
 ) -> np.ndarray:
-    """[mean of tokens, max of sentence vectors, surface]; `drop` leaves one sentence out."""
+    """[mean of tokens, max of sentence vectors, `surface`]; `drop` leaves one sentence out.
+
+    `surface` is the text's own features (see `text_features`).
+    """
     states = encoded.states
     hidden = states.shape[1]
     keep_tokens = np.ones(len(states), dtype=bool)
@@ -92,6 +109,7 @@ def occlusion_features(
     masks: np.ndarray,
     text: str,
     spans: Sequence[tuple[int, int]],
+    lexicon: Lexicon | None = None,
 ) -> np.ndarray:
     """Message features with each sentence left out in turn, shape (sentences, features).
 
@@ -101,20 +119,22 @@ def occlusion_features(
     hidden = states.shape[1]
     count = len(sentences)
     if not count:
-        return np.zeros((0, 2 * hidden + SURFACE_SIZE), np.float32)
+        return np.zeros((0, 2 * hidden + text_features([], lexicon).shape[1]), np.float32)
     weights = masks.astype(np.float32)
     kept = len(states) - weights.sum(axis=1, keepdims=True)
     means = np.where(kept > 0, (states.sum(axis=0) - weights @ states) / np.maximum(kept, 1), 0.0)
     peaks = means if count == 1 else peaks_without(sentences)
-    surface = np.stack([surface_features(text[:a] + text[b:]) for a, b in spans])
+    surface = text_features([text[:a] + text[b:] for a, b in spans], lexicon)
     return np.concatenate([means, peaks, surface], axis=1).astype(np.float32)
 
 
-def alone_features(sentences: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+def alone_features(
+    sentences: np.ndarray, texts: Sequence[str], lexicon: Lexicon | None = None
+) -> np.ndarray:
     """Message features of each sentence read as if it were the whole message."""
+    surface = text_features(texts, lexicon)
     if not len(texts):
-        return np.zeros((0, 2 * sentences.shape[1] + SURFACE_SIZE), np.float32)
-    surface = np.stack([surface_features(t) for t in texts])
+        return np.zeros((0, 2 * sentences.shape[1] + surface.shape[1]), np.float32)
     return np.concatenate([sentences, sentences, surface], axis=1).astype(np.float32)
 
 
@@ -133,7 +153,7 @@ class Featurized:
     """Everything the heads read for one message."""
 
     message: np.ndarray
-    """Message features, shape (2 * hidden + SURFACE_SIZE,)."""
+    """Message features, shape (2 * hidden + SURFACE_SIZE + lexicon size,)."""
     sentences: np.ndarray
     """Sentence-role features, see `role_features`."""
     sentence_vectors: np.ndarray
@@ -141,11 +161,16 @@ class Featurized:
     encoded: Encoded
 
 
-def featurize(encoded: Encoded, spans: Sequence[tuple[int, int]], text: str) -> Featurized:
+def featurize(
+    encoded: Encoded,
+    spans: Sequence[tuple[int, int]],
+    text: str,
+    lexicon: Lexicon | None = None,
+) -> Featurized:
     """Pool one encoded message into message and sentence features."""
     masks = sentence_token_masks(encoded, spans)
     vectors = sentence_vectors(encoded, masks)
-    message = message_features(encoded, vectors, masks, surface_features(text))
+    message = message_features(encoded, vectors, masks, text_features([text], lexicon)[0])
     roles = role_features(vectors, message, [text[a:b] for a, b in spans])
     return Featurized(
         message=message, sentences=roles, sentence_vectors=vectors, masks=masks, encoded=encoded

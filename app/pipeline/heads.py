@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from app.pipeline.lexical import LEXICON_FILE, Lexicon
+
 WEIGHTS_FILE = "heads.npz"
 LABEL_MAP_FILE = "label_map.json"
 THRESHOLDS_FILE = "thresholds.json"
@@ -90,11 +92,13 @@ class Head:
 
 @dataclass
 class TactfulHeads:
-    """All heads of the classifier, with their thresholds and training config."""
+    """All heads of the classifier, with their thresholds, training config and lexicon."""
 
     heads: dict[str, Head]
     thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
     config: dict = field(default_factory=dict)
+    lexicon: Lexicon | None = None
+    """The word n-grams the message heads read beside the encoder (None: none)."""
 
     def __getitem__(self, name: str) -> Head:
         return self.heads[name]
@@ -143,6 +147,10 @@ class TactfulHeads:
         _write_json(path / LABEL_MAP_FILE, label_map)
         _write_json(path / THRESHOLDS_FILE, self.thresholds)
         _write_json(path / CONFIG_FILE, self.config)
+        if self.lexicon is not None:
+            self.lexicon.save(path)
+        else:
+            (path / LEXICON_FILE).unlink(missing_ok=True)
 
     @classmethod
     def from_pretrained(cls, path: str | Path) -> TactfulHeads:
@@ -169,7 +177,7 @@ class TactfulHeads:
         }
         thresholds = json.loads((path / THRESHOLDS_FILE).read_text())
         config = json.loads((path / CONFIG_FILE).read_text())
-        return cls(heads=heads, thresholds=thresholds, config=config)
+        return cls(heads=heads, thresholds=thresholds, config=config, lexicon=Lexicon.load(path))
 
 
 def _write_json(path: Path, data: object) -> None:

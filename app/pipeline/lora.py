@@ -1,6 +1,7 @@
-"""Low-rank adapters (LoRA) for the encoder's attention layers.
+"""Low-rank adapters (LoRA) for the encoder's linear layers.
 
-Fine-tuning trains only these small matrices (about 150 k numbers, well under 1 MB),
+Fine-tuning trains only these small matrices (about 150 k numbers for the attention
+layers, about 400 k with the feed-forward layers too: at most a few MB),
 so the committed artifact stays small while the encoder itself adapts to client email.
 At load time the adapters are merged into the base weights: inference costs nothing extra.
 """
@@ -11,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 ADAPTER_FILE = "adapter.safetensors"
-TARGETS = (
+ATTENTION = (
     "attention.self.query",
     "attention.self.key",
     "attention.self.value",
     "attention.output.dense",
 )
+FEED_FORWARD = ("intermediate.dense", "output.dense")
+TARGETS = {"attention": ATTENTION, "all": ATTENTION + FEED_FORWARD}
+"""Which linear layers of every encoder layer carry an adapter, by name."""
 
 
 def _linear(model: Any, name: str) -> Any:
@@ -26,14 +30,22 @@ def _linear(model: Any, name: str) -> Any:
     return module
 
 
-def target_names(model: Any) -> list[str]:
+def target_names(model: Any, targets: str = "attention") -> list[str]:
     """Names of the linear layers that carry an adapter, e.g. encoder.layer.0.attention..."""
+    if targets not in TARGETS:
+        raise ValueError(f"adapter targets must be one of {sorted(TARGETS)}, not {targets!r}")
     layers = len(model.encoder.layer)
-    return [f"encoder.layer.{i}.{t}" for i in range(layers) for t in TARGETS]
+    return [f"encoder.layer.{i}.{t}" for i in range(layers) for t in TARGETS[targets]]
 
 
-def add_adapters(model: Any, rank: int = 8, alpha: float = 16.0, seed: int = 13) -> list[Any]:
-    """Wrap the target layers of `model` with trainable adapters; return their parameters."""
+def _wrapped_names(model: Any) -> list[str]:
+    return [name for name, module in model.named_modules() if hasattr(module, "lora_a")]
+
+
+def add_adapters(
+    model: Any, rank: int = 8, alpha: float = 16.0, seed: int = 13, targets: str = "attention"
+) -> list[Any]:
+    """Wrap the `targets` layers of `model` with trainable adapters; return their parameters."""
     import torch
 
     generator = torch.Generator().manual_seed(seed)
@@ -55,7 +67,7 @@ def add_adapters(model: Any, rank: int = 8, alpha: float = 16.0, seed: int = 13)
     for parameter in model.parameters():
         parameter.requires_grad_(False)
     params = []
-    for name in target_names(model):
+    for name in target_names(model, targets):
         parent_name, child = name.rsplit(".", 1)
         parent = _linear(model, parent_name)
         wrapped = LoRALinear(getattr(parent, child))
@@ -67,7 +79,7 @@ def add_adapters(model: Any, rank: int = 8, alpha: float = 16.0, seed: int = 13)
 def adapter_state(model: Any) -> dict[str, Any]:
     """The adapters' tensors, keyed by layer name, ready for safetensors."""
     state = {}
-    for name in target_names(model):
+    for name in _wrapped_names(model):
         module = _linear(model, name)
         state[f"{name}.lora_a"] = module.lora_a.detach().contiguous()
         state[f"{name}.lora_b"] = (module.lora_b.detach() * module.scale).contiguous()
@@ -78,12 +90,10 @@ def merge_adapters(model: Any) -> Any:
     """Fold wrapped adapters into plain linear layers (in place); returns `model`."""
     import torch
 
-    for name in target_names(model):
+    for name in _wrapped_names(model):
         parent_name, child = name.rsplit(".", 1)
         parent = _linear(model, parent_name)
         wrapped = getattr(parent, child)
-        if not hasattr(wrapped, "lora_a"):
-            continue
         with torch.no_grad():
             wrapped.base.weight += (wrapped.lora_b @ wrapped.lora_a) * wrapped.scale
         setattr(parent, child, wrapped.base)
@@ -100,13 +110,17 @@ def save_adapters(model: Any, folder: Path) -> Path:
 
 
 def load_adapters(model: Any, path: Path) -> Any:
-    """Merge saved adapters into a plain base `model` (in place); returns `model`."""
+    """Merge saved adapters into a plain base `model` (in place); returns `model`.
+
+    The file names its layers, so adapters on any set of targets load alike.
+    """
     import torch
     from safetensors.torch import load_file
 
     state = load_file(str(path))
+    names = sorted({key.rsplit(".", 1)[0] for key in state})
     with torch.no_grad():
-        for name in target_names(model):
+        for name in names:
             a, b = state[f"{name}.lora_a"], state[f"{name}.lora_b"]
             _linear(model, name).weight += b @ a
     return model

