@@ -124,7 +124,9 @@ def occlusion_features(
     kept = len(states) - weights.sum(axis=1, keepdims=True)
     means = np.where(kept > 0, (states.sum(axis=0) - weights @ states) / np.maximum(kept, 1), 0.0)
     peaks = means if count == 1 else peaks_without(sentences)
-    surface = text_features([text[:a] + text[b:] for a, b in spans], lexicon)
+    surface = text_features([text[:a] + text[b:] for a, b in spans])
+    if lexicon is not None:
+        surface = np.concatenate([surface, lexicon.without(text, spans)], axis=1)
     return np.concatenate([means, peaks, surface], axis=1).astype(np.float32)
 
 

@@ -24,13 +24,16 @@ LEXICON_FILE = "lexicon.json"
 _WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
-def terms(text: str, ngrams: int = 2) -> list[str]:
-    """The lower-cased words of `text` (two letters or more) and their runs of up to `ngrams`."""
-    words = _WORD.findall(text.lower())
+def _ngrams(words: Sequence[str], ngrams: int) -> list[str]:
     out = list(words)
     for n in range(2, ngrams + 1):
         out += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
     return out
+
+
+def terms(text: str, ngrams: int = 2) -> list[str]:
+    """The lower-cased words of `text` (two letters or more) and their runs of up to `ngrams`."""
+    return _ngrams([w.lower() for w in _WORD.findall(text)], ngrams)
 
 
 @dataclass
@@ -72,17 +75,46 @@ class Lexicon:
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """TF-IDF rows, shape (texts, size): (1 + log count) × idf, scaled to unit length."""
-        rows = np.zeros((len(texts), self.size), dtype=np.float32)
+        counts = np.zeros((len(texts), self.size), dtype=np.float32)
         for row, text in enumerate(texts):
-            found = (self.index.get(t) for t in terms(text, self.ngrams))
-            counts = Counter(i for i in found if i is not None)
-            if not counts:
+            counts[row] = self._count(terms(text, self.ngrams))
+        return self._weigh(counts)
+
+    def without(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """TF-IDF rows of `text` with each span left out in turn, shape (spans, size).
+
+        Row i equals `transform([text[:a] + text[b:]])` for span i = (a, b) when the span
+        does not cut a word in two (sentence spans do not), at the cost of the span's
+        words rather than the whole text's.
+        """
+        found = list(_WORD.finditer(text))
+        words = [m.group().lower() for m in found]
+        starts = np.array([m.start() for m in found], dtype=np.int64)
+        whole = self._count(_ngrams(words, self.ngrams))
+        counts = np.repeat(whole[None, :], len(spans), axis=0)
+        reach = self.ngrams - 1
+        for row, (a, b) in enumerate(spans):
+            first, end = np.searchsorted(starts, a), np.searchsorted(starts, b)
+            if first == end:
                 continue
-            columns = np.fromiter(counts.keys(), dtype=np.int64)
-            values = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))
-            values *= self.idf[columns]
-            rows[row, columns] = values / np.linalg.norm(values)
-        return rows
+            # only the n-grams near the span change: those overlapping it go, those
+            # joining its two sides come
+            low, high = max(0, first - reach), min(len(words), end + reach)
+            counts[row] -= self._count(_ngrams(words[low:high], self.ngrams))
+            counts[row] += self._count(_ngrams(words[low:first] + words[end:high], self.ngrams))
+        return self._weigh(counts)
+
+    def _count(self, found: Iterable[str]) -> np.ndarray:
+        ids = [i for i in map(self.index.get, found) if i is not None]
+        return np.bincount(np.asarray(ids, dtype=np.int64), minlength=self.size).astype(np.float32)
+
+    def _weigh(self, counts: np.ndarray) -> np.ndarray:
+        present = counts > 0
+        weights = np.zeros_like(counts)
+        weights[present] = 1.0 + np.log(counts[present])
+        weights *= self.idf
+        norms = np.linalg.norm(weights, axis=1, keepdims=True)
+        return np.divide(weights, norms, out=weights, where=norms > 0)
 
     def save(self, folder: Path) -> Path:
         """Write the lexicon into `folder` as JSON."""

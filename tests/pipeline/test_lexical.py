@@ -74,3 +74,19 @@ def test_a_lexicon_file_with_a_weight_missing_is_refused(tmp_path):
     (tmp_path / LEXICON_FILE).write_text(json.dumps(data))
     with pytest.raises(ValueError, match="weights"):
         Lexicon.load(tmp_path)
+
+
+@pytest.mark.parametrize("ngrams", [1, 2, 3])
+def test_leaving_a_sentence_out_equals_reading_the_rest(ngrams):
+    from app.pipeline.segment import split_sentences
+
+    text = (
+        "Hi Sam,\n\nWhere is my refund? I asked for the refund twice, and the invoice "
+        "still lists hours we never agreed.\n\nFix the invoice today. The refund first!\n\nDana"
+    )
+    lexicon = Lexicon.fit([*TEXTS, text], min_df=1, ngrams=ngrams)
+    spans = [(s.start, s.end) for s in split_sentences(text)]
+    assert len(spans) >= 4
+    expected = lexicon.transform([text[:a] + text[b:] for a, b in spans])
+    np.testing.assert_allclose(lexicon.without(text, spans), expected, atol=1e-6)
+    assert lexicon.without("", []).shape == (0, lexicon.size)
