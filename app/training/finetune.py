@@ -48,9 +48,7 @@ def finetune(
 
     torch.manual_seed(config.seed)
     model = copy.deepcopy(encoder.model)
-    adapter_params = add_adapters(
-        model, rank=config.rank, seed=config.seed, targets=config.targets
-    )
+    adapter_params = add_adapters(model, rank=config.rank, seed=config.seed, targets=config.targets)
     hidden = encoder.hidden
     heads = torch.nn.ModuleDict(
         {
