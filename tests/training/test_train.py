@@ -101,6 +101,7 @@ def test_custom_label_appears_in_the_model_and_the_api(tmp_path, classifier, set
     train(classifier.encoder, TINY, out, FAST, prompts_dir=prompts)
     model = Classifier(classifier.encoder, TactfulHeads.from_pretrained(out))
     assert model.complaint_labels[-1] == "permits"
+    assert "permit" in model.heads.lexicon.terms  # its examples' words are read as words too
     permit = model.analyze("Where is the parking permit for our van? It was never sent.")
     other = model.analyze("Thank you for the lovely flowers at the wedding.")
     assert "permits" in permit.complaint_scores
