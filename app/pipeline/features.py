@@ -41,12 +41,16 @@ def surface_features(text: str) -> np.ndarray:
     )
 
 
+def text_width(lexicon: Lexicon | None = None) -> int:
+    """How many features `text_features` gives a text."""
+    return SURFACE_SIZE + (lexicon.size if lexicon else 0)
+
+
 def text_features(texts: Sequence[str], lexicon: Lexicon | None = None) -> np.ndarray:
     """What each text shows on its face, shape (texts, width): surface signals, then the
     lexicon's word n-grams when the model has one."""
-    width = SURFACE_SIZE + (lexicon.size if lexicon else 0)
     if not len(texts):
-        return np.zeros((0, width), np.float32)
+        return np.zeros((0, text_width(lexicon)), np.float32)
     surface = np.stack([surface_features(t) for t in texts])
     if lexicon is None:
         return surface
@@ -119,7 +123,7 @@ def occlusion_features(
     hidden = states.shape[1]
     count = len(sentences)
     if not count:
-        return np.zeros((0, 2 * hidden + text_features([], lexicon).shape[1]), np.float32)
+        return np.zeros((0, 2 * hidden + text_width(lexicon)), np.float32)
     weights = masks.astype(np.float32)
     kept = len(states) - weights.sum(axis=1, keepdims=True)
     means = np.where(kept > 0, (states.sum(axis=0) - weights @ states) / np.maximum(kept, 1), 0.0)
@@ -134,9 +138,9 @@ def alone_features(
     sentences: np.ndarray, texts: Sequence[str], lexicon: Lexicon | None = None
 ) -> np.ndarray:
     """Message features of each sentence read as if it were the whole message."""
-    surface = text_features(texts, lexicon)
     if not len(texts):
-        return np.zeros((0, 2 * sentences.shape[1] + surface.shape[1]), np.float32)
+        return np.zeros((0, 2 * sentences.shape[1] + text_width(lexicon)), np.float32)
+    surface = text_features(texts, lexicon)
     return np.concatenate([sentences, sentences, surface], axis=1).astype(np.float32)
 
 
