@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.pipeline.lexical import Lexicon
 from app.pipeline.types import COMPLAINTS, THREAT_KINDS, TONES
 from app.training.evaluate import read_second_reader
 
@@ -27,6 +28,25 @@ def _count(split: str) -> tuple[Counter, list[str]]:
     return counts, problems
 
 
+NEAR_COPY = 0.5
+"""TF-IDF cosine above which two emails share a situation and its wording (the closest
+training and evaluation emails written apart reach about 0.43)."""
+
+
+def _texts(split: str) -> list[str]:
+    return [
+        json.loads(line)["text"]
+        for path in sorted((DATA / split).glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def _nearest(texts: list[str], others: list[str]) -> list[float]:
+    lexicon = Lexicon.fit(texts + others, max_terms=20000, min_df=2)
+    return (lexicon.transform(texts) @ lexicon.transform(others).T).max(axis=1).tolist()
+
+
 def test_training_corpus_meets_the_minimum_counts():
     counts, problems = _count("train")
     assert problems == []
@@ -45,14 +65,24 @@ def test_evaluation_split_is_valid_and_never_in_training():
     assert problems == []
 
     def texts(split: str) -> set[str]:
-        return {
-            " ".join(json.loads(line)["text"].lower().split())
-            for path in (DATA / split).glob("*.jsonl")
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        }
+        return {" ".join(text.lower().split()) for text in _texts(split)}
 
     assert texts("eval") and texts("eval").isdisjoint(texts("train"))
+
+
+def test_nearest_detects_a_paraphrase():
+    eval_texts = _texts("eval")[:50]
+    original = eval_texts[7]
+    paraphrase = original.replace(".", "!", 1) + " Thanks."
+    unrelated = "Could we move Thursday's call to Friday at ten? Nothing urgent."
+    close, far = _nearest([paraphrase, unrelated], eval_texts)
+    assert close > NEAR_COPY > far
+
+
+def test_no_training_email_is_a_near_copy_of_an_evaluation_email():
+    train = _texts("train")
+    nearest = _nearest(train, _texts("eval"))
+    assert [t[:60] for t, s in zip(train, nearest, strict=True) if s >= NEAR_COPY] == []
 
 
 def _ids(split: str) -> list[str]:
