@@ -267,6 +267,10 @@ def train(
         bool,
         typer.Option(help="Complaint scores also read the message's strongest sentence."),
     ] = True,
+    threat_cuts: Annotated[
+        bool,
+        typer.Option(help="Also train on threatening emails with their threat sentences cut out."),
+    ] = True,
     lexicon_terms: Annotated[
         int,
         typer.Option(help="Word n-grams the message heads read beside the encoder (0: none)."),
@@ -301,6 +305,7 @@ def train(
         adapter_rank=adapter_rank,
         adapter_targets=adapter_targets,
         sentence_peak=sentence_peak,
+        threat_cuts=threat_cuts,
         lexicon_terms=lexicon_terms,
         balance_labels=balance_labels,
     )

@@ -233,3 +233,45 @@ def with_greeting(examples: list[Example], seed: int) -> list[Example]:
         roles += [(start, len(text), "other")] if example.roles else []
         out.append(replace(example, id=f"{example.id}~greeting", text=text, roles=roles))
     return out
+
+
+def without_threats(examples: list[Example]) -> list[Example]:
+    """Copies of threatening emails with their threat sentences cut out: no threat.
+
+    Most angry and abusive training emails also threaten, so a model can learn the tone
+    as the threat; the same email without its threat sentences says otherwise. The copy
+    keeps its tone, drops its complaint labels (a withheld payment may have carried one)
+    and is made only when a request, fact or emotion sentence is left.
+    """
+    out = []
+    for example in examples:
+        cut = sorted((a, b) for a, b, role in example.roles if role == "threat")
+        kept = [(a, b, role) for a, b, role in example.roles if role != "threat"]
+        if not example.threats or not cut or "~" in example.id:
+            continue
+        if not any(role in ("request", "fact", "emotion") for _, _, role in kept):
+            continue
+        pieces, removed, last = [], [], 0
+        for a, b in cut:
+            end = len(example.text) - len(example.text[b:].lstrip(" \t"))  # and its spaces
+            pieces.append(example.text[last:a])
+            removed.append((a, end))
+            last = end
+        pieces.append(example.text[last:])
+        out.append(
+            replace(
+                example,
+                id=f"{example.id}~nothreat",
+                text="".join(pieces).rstrip(),
+                roles=[(_shift(a, removed), _shift(b, removed), role) for a, b, role in kept],
+                threats=[],
+                complaints=None,
+                hostility=hostility_target(example.tone, []),
+            )
+        )
+    return out
+
+
+def _shift(offset: int, removed: list[tuple[int, int]]) -> int:
+    """Where `offset` lands once the `removed` spans before it are cut out."""
+    return offset - sum(end - start for start, end in removed if end <= offset)

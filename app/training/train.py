@@ -34,6 +34,7 @@ from app.training.data import (
     load_custom_labels,
     load_real,
     with_greeting,
+    without_threats,
 )
 from app.training.finetune import FinetuneConfig, finetune
 from app.training.replies import own_replies
@@ -65,6 +66,8 @@ class TrainConfig:
     """Layers that carry adapters: "attention", or "all" (the feed-forward layers too)."""
     finetune_real: int = 400
     augment: bool = True
+    threat_cuts: bool = True
+    """Also train on copies of threatening emails with their threat sentences cut out."""
     reply_heads: bool = True
     own_replies: int = 400
     sentence_peak: bool = True
@@ -409,6 +412,8 @@ def train(
     corpus_examples = list(examples)
     if config.augment:
         examples += with_greeting(examples, config.seed)
+    if config.threat_cuts:
+        examples += without_threats(examples)
     custom = load_custom_labels(prompts_dir) if prompts_dir else []
     examples += custom_examples(custom)
     if config.real_data and real_dir and Path(real_dir).exists():

@@ -15,7 +15,7 @@ from app.pipeline.types import COMPLAINTS, TONES
 from app.training.train import TrainConfig, fit_head, train
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny_corpus"
-FAST = TrainConfig(epochs=60, real_data=False, finetune_epochs=0, augment=False)
+FAST = TrainConfig(epochs=60, real_data=False, finetune_epochs=0, augment=False, threat_cuts=False)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,13 @@ def test_tiny_training_produces_a_loadable_model(trained, classifier):
     assert set(analysis.tone_scores) == set(TONES)
     assert set(analysis.complaint_scores) == set(COMPLAINTS)
     assert abs(sum(analysis.tone_scores.values()) - 1) < 1e-5
+
+
+def test_threat_cuts_add_a_threat_free_copy_of_each_threatening_email(tmp_path, classifier):
+    config = TrainConfig(**{**FAST.__dict__, "threat_cuts": True})
+    report = train(classifier.encoder, TINY, tmp_path, config)
+    assert report.examples == 15 + 5  # five tiny emails carry a threat sentence
+    assert report.label_counts["tone:angry"] == 2 * 3
 
 
 def test_complaints_read_the_strongest_sentence_unless_switched_off(trained, tmp_path, classifier):

@@ -1,0 +1,81 @@
+"""Training-data augmentation: copies of threatening emails without their threats."""
+
+from app.training.data import Example, hostility_target, without_threats
+
+
+def _email(text: str, sentences: list[tuple[str, str]], threats: list[str]) -> Example:
+    roles = [(text.index(s), text.index(s) + len(s), role) for s, role in sentences]
+    return Example(
+        id="tr-x-0001",
+        text=text,
+        tone="angry",
+        complaints=["delay"],
+        threats=threats,
+        roles=roles,
+        hostility=hostility_target("angry", threats),
+    )
+
+
+ANGRY = _email(
+    "The site is STILL down. Fix it today. Otherwise my lawyer takes over.\nDana",
+    [
+        ("The site is STILL down.", "fact"),
+        ("Fix it today.", "request"),
+        ("Otherwise my lawyer takes over.", "threat"),
+        ("Dana", "other"),
+    ],
+    ["legal"],
+)
+
+
+def test_the_copy_loses_its_threat_sentences_and_keeps_the_rest():
+    (copy,) = without_threats([ANGRY])
+    assert copy.id == "tr-x-0001~nothreat"
+    assert copy.text == "The site is STILL down. Fix it today. \nDana"
+    assert copy.threats == [] and copy.tone == "angry"
+    assert copy.complaints is None  # unknown: the cut sentence may have carried one
+    assert copy.hostility == hostility_target("angry", []) < ANGRY.hostility
+    assert [copy.text[a:b] for a, b, _ in copy.roles] == [
+        "The site is STILL down.",
+        "Fix it today.",
+        "Dana",
+    ]
+    assert [role for _, _, role in copy.roles] == ["fact", "request", "other"]
+
+
+def test_a_threat_in_the_middle_moves_the_spans_after_it():
+    text = "Hi Sam, I will post a review. The photos are late. Send them."
+    email = _email(
+        text,
+        [
+            ("Hi Sam,", "other"),
+            ("I will post a review.", "threat"),
+            ("The photos are late.", "fact"),
+            ("Send them.", "request"),
+        ],
+        ["public"],
+    )
+    (copy,) = without_threats([email])
+    assert copy.text == "Hi Sam, The photos are late. Send them."
+    assert [copy.text[a:b] for a, b, _ in copy.roles] == [
+        "Hi Sam,",
+        "The photos are late.",
+        "Send them.",
+    ]
+
+
+def test_no_copy_without_a_threat_sentence_or_without_anything_else():
+    calm = _email("Could we meet on Friday?", [("Could we meet on Friday?", "request")], [])
+    unmarked = _email("I will sue.", [("I will sue.", "fact")], ["legal"])
+    only_threat = _email(
+        "Hi, I will sue. Dana",
+        [("Hi,", "other"), ("I will sue.", "threat"), ("Dana", "other")],
+        ["legal"],
+    )
+    assert without_threats([calm, unmarked, only_threat]) == []
+
+
+def test_copies_are_not_copied_again():
+    (copy,) = without_threats([ANGRY])
+    copy.threats = ["legal"]
+    assert without_threats([copy]) == []
