@@ -33,13 +33,17 @@ NEAR_COPY = 0.5
 training and evaluation emails written apart reach about 0.43)."""
 
 
-def _texts(split: str) -> list[str]:
+def _rows(split: str) -> list[dict]:
     return [
-        json.loads(line)["text"]
+        json.loads(line)
         for path in sorted((DATA / split).glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
+
+
+def _texts(split: str) -> list[str]:
+    return [row["text"] for row in _rows(split)]
 
 
 def _nearest(texts: list[str], others: list[str]) -> list[float]:
@@ -86,12 +90,7 @@ def test_no_training_email_is_a_near_copy_of_an_evaluation_email():
 
 
 def _ids(split: str) -> list[str]:
-    return [
-        json.loads(line)["id"]
-        for path in sorted((DATA / split).glob("*.jsonl"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
+    return [row["id"] for row in _rows(split)]
 
 
 @pytest.mark.parametrize(
