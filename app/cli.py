@@ -271,6 +271,10 @@ def train(
         bool,
         typer.Option(help="Also train on threatening emails with their threat sentences cut out."),
     ] = True,
+    hostile_language: Annotated[
+        bool,
+        typer.Option(help="Hostility also reads the wording, as learnt from the real messages."),
+    ] = True,
     lexicon_terms: Annotated[
         int,
         typer.Option(help="Word n-grams the message heads read beside the encoder (0: none)."),
@@ -306,6 +310,7 @@ def train(
         adapter_targets=adapter_targets,
         sentence_peak=sentence_peak,
         threat_cuts=threat_cuts,
+        hostile_language=hostile_language,
         lexicon_terms=lexicon_terms,
         balance_labels=balance_labels,
     )

@@ -19,7 +19,7 @@ from app.pipeline.features import (
     occlusion_features,
     peaks_without,
 )
-from app.pipeline.heads import Head, TactfulHeads
+from app.pipeline.heads import HOSTILE_LANGUAGE, Head, TactfulHeads
 from app.pipeline.language import detect_language, is_supported
 from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.reply_reading import (
@@ -155,11 +155,16 @@ class Classifier:
         tone_head = self.heads[f"{heads}tone"]
         tone_p = tone_head.predict_proba(x)[0]
         tone = tone_head.labels[int(tone_p.argmax())]
-        # The hostility head is gated by the tone head, so that the two never contradict:
-        # a message the tone head reads as calm cannot score as hostile.
+        hostility = float(self.heads.predict_proba(f"{heads}hostility", x)[0, 0])
+        if not heads and HOSTILE_LANGUAGE in self.heads.heads:
+            # hostile when either reading says so: the email's, or the words' as people
+            # label real public messages
+            language = float(self.heads.predict_proba(HOSTILE_LANGUAGE, x)[0, 0])
+            hostility = 1.0 - (1.0 - hostility) * (1.0 - language)
+        # Gated by the tone head, so that the two never contradict: a message the tone
+        # head reads as calm cannot score as hostile.
         calm = float(tone_p[tone_head.labels.index("calm")])
-        hostility = float(self.heads.predict_proba(f"{heads}hostility", x)[0, 0]) * (1.0 - calm)
-        return tone_p, tone, hostility
+        return tone_p, tone, hostility * (1.0 - calm)
 
     def _analysis(
         self, text: str, sentences: list[Sentence], feats: Featurized, language: str

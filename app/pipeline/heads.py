@@ -20,6 +20,8 @@ WEIGHTS_FILE = "heads.npz"
 LABEL_MAP_FILE = "label_map.json"
 THRESHOLDS_FILE = "thresholds.json"
 CONFIG_FILE = "config.json"
+HOSTILE_LANGUAGE = "hostile_language"
+"""The head that reads hostile wording as people labelled it in real public messages."""
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -65,8 +67,13 @@ class Head:
         return np.stack(rows) if rows else np.zeros((0, len(self.labels)))
 
     def logits(self, x: np.ndarray, peaks: np.ndarray | None = None) -> np.ndarray:
-        """Raw scores, shape (rows, labels); `peaks` adds each row's strongest sentence."""
-        h = (np.atleast_2d(x) - self.params["mean"]) / self.params["scale"]
+        """Raw scores, shape (rows, labels); `peaks` adds each row's strongest sentence.
+
+        A head fitted on the leading columns of the features (the token mean, say) reads
+        only those from wider rows.
+        """
+        width = self.params["mean"].shape[0]
+        h = (np.atleast_2d(x)[:, :width] - self.params["mean"]) / self.params["scale"]
         if "w1" in self.params:
             h = np.maximum(h @ self.params["w1"] + self.params["b1"], 0.0)
         z = h @ self.params["w"] + self.params["b"]

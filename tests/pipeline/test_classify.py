@@ -1,7 +1,10 @@
 """The shipped classifier: unmistakable cases, contract of the scores, evidence spans."""
 
+import numpy as np
 import pytest
 
+from app.pipeline.classify import Classifier
+from app.pipeline.heads import HOSTILE_LANGUAGE, Head, TactfulHeads
 from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
 
 TONE_CASES = [
@@ -115,3 +118,38 @@ def test_other_languages_are_flagged(classifier):
     a = classifier.analyze("Bonjour, je voudrais savoir quand ma commande sera livrée, merci.")
     assert a.language == "fr" and a.language_supported is False
     assert classifier.analyze(TONE_CASES[0][0]).language_supported is True
+
+
+def _constant(name: str, kind: str, labels: list[str], logits: list[float]) -> Head:
+    """A head that gives every row the same logits."""
+    params = {"mean": np.zeros(2), "scale": np.ones(2), "w": np.zeros((2, len(labels)))}
+    return Head(name, kind, "message", labels, {**params, "b": np.array(logits)})
+
+
+@pytest.mark.parametrize("wording", [None, 0.6])
+def test_hostility_is_either_reading_gated_by_the_tone(wording):
+    calm = 0.2
+    tone_logits = [np.log(calm)] + [np.log((1 - calm) / (len(TONES) - 1))] * (len(TONES) - 1)
+    heads = {
+        "tone": _constant("tone", "softmax", list(TONES), tone_logits),
+        "hostility": _constant("hostility", "sigmoid", ["hostility"], [np.log(0.5 / 0.5)]),
+    }
+    if wording is not None:
+        logit = float(np.log(wording / (1 - wording)))
+        heads[HOSTILE_LANGUAGE] = _constant(HOSTILE_LANGUAGE, "sigmoid", ["hostile"], [logit])
+    classifier = Classifier(None, TactfulHeads(heads), reply_memory=False)
+    _, _, hostility = classifier._tone(np.zeros((1, 2)))
+    either = 1 - (1 - 0.5) * (1 - (wording or 0.0))
+    assert hostility == pytest.approx(either * (1 - calm))
+
+
+def test_shipped_hostility_reads_the_wording_from_the_token_mean(classifier):
+    head = classifier.heads[HOSTILE_LANGUAGE]
+    assert head.params["mean"].shape[0] == classifier.encoder.hidden
+    rude = classifier.heads.predict_proba(
+        HOSTILE_LANGUAGE, classifier.featurize(["shut up you stupid moron"])[0][1].message
+    )
+    kind = classifier.heads.predict_proba(
+        HOSTILE_LANGUAGE, classifier.featurize(["thanks, that is really kind of you"])[0][1].message
+    )
+    assert rude[0, 0] > 0.5 > kind[0, 0]

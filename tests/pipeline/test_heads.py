@@ -98,3 +98,11 @@ def test_sentence_part_survives_the_round_trip(tmp_path):
     sentences = np.random.default_rng(5).normal(size=(3, 3))
     assert loaded.reads_sentences
     np.testing.assert_allclose(loaded.peaks([sentences]), head.peaks([sentences]), rtol=1e-5)
+
+
+def test_a_head_fitted_on_leading_columns_reads_only_those():
+    head = Head("h", "sigmoid", "message", ["x"], _linear(np.random.default_rng(6), 3, 1))
+    narrow = np.random.default_rng(7).normal(size=(4, 3))
+    wide = np.hstack([narrow, np.full((4, 5), 1e3)])
+    np.testing.assert_allclose(head.logits(wide), head.logits(narrow))
+    assert not np.allclose(head.logits(narrow + 1.0), head.logits(narrow))

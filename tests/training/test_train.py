@@ -8,7 +8,7 @@ import pytest
 
 from app.pipeline.classify import Classifier
 from app.pipeline.features import SURFACE_SIZE
-from app.pipeline.heads import TactfulHeads
+from app.pipeline.heads import HOSTILE_LANGUAGE, TactfulHeads
 from app.pipeline.lexical import LEXICON_FILE, terms
 from app.pipeline.reply_reading import reply_sentences
 from app.pipeline.types import COMPLAINTS, TONES
@@ -183,6 +183,41 @@ def test_a_model_without_reply_heads_reads_replies_whole(tmp_path, classifier):
     assert "reply_tone" not in model.heads.heads
     assert model.reply_memory is None
     assert model.read_reply("The files are attached.")[0] in TONES
+
+
+RUDE = ("shut up you idiot", "you are a pathetic moron", "screw you, clown", "what a loser")
+KIND = ("thanks, lovely day", "see you at lunch", "great news about the job", "happy birthday")
+
+
+def _real_messages(folder: Path) -> Path:
+    """A tiny stand-in for ../shared/data/real: labelled tweets in both halves."""
+    rows = [
+        {"text": f"{text} #{n}", "labels": [label], "dataset": "tweeteval_offensive"}
+        for n in range(6)
+        for texts, label in ((RUDE, "offensive"), (KIND, "not-offensive"))
+        for text in texts
+    ]
+    (folder / "tweeteval_offensive").mkdir(parents=True)
+    lines = "\n".join(json.dumps(row) for row in rows)
+    (folder / "tweeteval_offensive" / "dev.jsonl").write_text(lines, encoding="utf-8")
+    return folder
+
+
+def test_hostility_reads_the_wording_of_real_messages_unless_switched_off(tmp_path, classifier):
+    real = _real_messages(tmp_path / "real")
+    config = TrainConfig(**{**FAST.__dict__, "real_data": True})
+    train(classifier.encoder, TINY, tmp_path / "with", config, real_dir=real)
+    heads = TactfulHeads.from_pretrained(tmp_path / "with")
+    head = heads[HOSTILE_LANGUAGE]
+    assert head.params["mean"].shape[0] == classifier.encoder.hidden
+    rude, kind = (
+        heads.predict_proba(HOSTILE_LANGUAGE, np.stack([f.message for _, f in feats]))[:, 0]
+        for feats in (classifier.featurize(RUDE), classifier.featurize(KIND))
+    )
+    assert rude.min() > kind.max()
+    config = TrainConfig(**{**config.__dict__, "hostile_language": False})
+    train(classifier.encoder, TINY, tmp_path / "without", config, real_dir=real)
+    assert HOSTILE_LANGUAGE not in TactfulHeads.from_pretrained(tmp_path / "without").heads
 
 
 def test_cli_can_switch_the_sentence_peak_off(tmp_path):
