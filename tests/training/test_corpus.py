@@ -64,14 +64,17 @@ def test_training_corpus_meets_the_minimum_counts():
     assert {k: counts[k] for k, least in short.items() if counts[k] < least} == {}
 
 
-def test_evaluation_split_is_valid_and_never_in_training():
+@pytest.mark.parametrize("written_for_training", ["train", "set-aside"])
+def test_evaluation_split_is_valid_and_never_in_training(written_for_training):
     _, problems = _count("eval")
+    assert problems == []
+    _, problems = _count(written_for_training)
     assert problems == []
 
     def texts(split: str) -> set[str]:
         return {" ".join(text.lower().split()) for text in _texts(split)}
 
-    assert texts("eval") and texts("eval").isdisjoint(texts("train"))
+    assert texts("eval") and texts("eval").isdisjoint(texts(written_for_training))
 
 
 def test_nearest_detects_a_paraphrase():
@@ -83,8 +86,9 @@ def test_nearest_detects_a_paraphrase():
     assert close > NEAR_COPY > far
 
 
-def test_no_training_email_is_a_near_copy_of_an_evaluation_email():
-    train = _texts("train")
+@pytest.mark.parametrize("written_for_training", ["train", "set-aside"])
+def test_no_training_email_is_a_near_copy_of_an_evaluation_email(written_for_training):
+    train = _texts(written_for_training)
     nearest = _nearest(train, _texts("eval"))
     assert [t[:60] for t, s in zip(train, nearest, strict=True) if s >= NEAR_COPY] == []
 
