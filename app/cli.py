@@ -252,6 +252,15 @@ def train(
         ROOT.parent / "shared" / "data" / "real"
     ),
     no_real: Annotated[bool, typer.Option("--no-real", help="Train on the corpus only.")] = False,
+    wording: Annotated[
+        Path, typer.Option(help="Short messages labelled hostile or not (hostile wording).")
+    ] = ROOT / "models" / "data" / "wording",
+    no_wording: Annotated[
+        bool, typer.Option("--no-wording", help="Read hostile wording from real messages only.")
+    ] = False,
+    finetune_wording: Annotated[
+        int, typer.Option(help="Wording-corpus rows that also tune the adapters (0: none).")
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
     hidden: Annotated[int, typer.Option(help="Hidden units per head (0: linear).")] = 0,
     epochs: Annotated[int, typer.Option(help="Full-batch epochs per head.")] = 300,
@@ -273,7 +282,7 @@ def train(
     ] = True,
     hostile_language: Annotated[
         bool,
-        typer.Option(help="Hostility also reads the wording, as learnt from the real messages."),
+        typer.Option(help="Hostility also reads the wording, learnt from short messages alone."),
     ] = True,
     lexicon_terms: Annotated[
         int,
@@ -298,6 +307,10 @@ def train(
         raise _fail("--adapter-rank must be at least 1")
     if lexicon_terms < 0:
         raise _fail("--lexicon-terms must be 0 (none) or more")
+    if finetune_wording < 0:
+        raise _fail("--finetune-wording must be 0 (none) or more")
+    if not no_wording and not wording.is_dir():
+        raise _fail(f"--wording: no folder {wording} (--no-wording trains without it)")
     settings = get_settings()
     target = out or settings.model_dir
     config = TrainConfig(
@@ -311,6 +324,8 @@ def train(
         sentence_peak=sentence_peak,
         threat_cuts=threat_cuts,
         hostile_language=hostile_language,
+        wording=not no_wording,
+        finetune_wording=finetune_wording,
         lexicon_terms=lexicon_terms,
         balance_labels=balance_labels,
     )
@@ -319,7 +334,7 @@ def train(
     def progress(total: int, stage: int):
         if bars:
             bars[-1].close()
-        desc = ("encoding", "fine-tuning", "encoding sentences")[stage]
+        desc = ("encoding", "fine-tuning", "encoding sentences", "encoding wording")[stage]
         bars.append(tqdm(total=total, desc=desc, unit="text", file=sys.stderr))
         return bars[-1].update
 
@@ -333,6 +348,7 @@ def train(
             prompts_dir=settings.prompts_dir,
             templates_dir=settings.templates_dir,
             progress=progress,
+            wording_dir=wording,
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc

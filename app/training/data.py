@@ -197,6 +197,39 @@ def load_real(
     return examples
 
 
+WORDING_KINDS = {
+    True: ("insult", "profanity", "contempt", "anger", "threat"),
+    False: ("neutral", "friendly", "emotional", "heated-civil", "complaint-civil", "rude-looking"),
+}
+WORDING = "wording"
+"""Source of the wording corpus's rows: short messages labelled hostile or not."""
+
+
+def load_wording(folder: Path) -> list[Example]:
+    """The wording corpus (`models/data/wording/*.jsonl`): hostility 1 or 0, nothing else.
+
+    Each row is `{id, text, hostile, kind, medium}`; `kind` must agree with `hostile`.
+    """
+    examples = []
+    for path in corpus_files(folder):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                hostile, kind, text = row["hostile"], row["kind"], str(row["text"]).strip()
+                if not isinstance(hostile, bool) or kind not in WORDING_KINDS[hostile]:
+                    raise ValueError(f"kind {kind!r} does not fit hostile={hostile!r}")
+                if not text:
+                    raise ValueError("empty text")
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{n}: {exc}") from exc
+            examples.append(
+                Example(id=str(row["id"]), text=text, hostility=float(hostile), source=WORDING)
+            )
+    return examples
+
+
 GREETINGS = ("Hi {name},", "Hello {name},", "Dear {name},", "{name},", "Hi,", "Hey {name}")
 SIGNOFFS = (
     "Regards,\n{sender}",

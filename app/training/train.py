@@ -27,12 +27,14 @@ from app.pipeline.segment import split_sentences
 from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
 from app.training.data import (
     REAL_MAPPINGS,
+    WORDING,
     Example,
     corpus_files,
     custom_examples,
     load_corpus,
     load_custom_labels,
     load_real,
+    load_wording,
     with_greeting,
     without_threats,
 )
@@ -73,9 +75,15 @@ class TrainConfig:
     sentence_peak: bool = True
     """Complaint scores add the strongest sentence's own scores to the message's."""
     hostile_language: bool = True
-    """Also read hostile wording with a head fitted on the real messages alone (their
-    token mean), combined with the hostility head's reading (see `Classifier._tone`)."""
+    """Also read hostile wording with a head fitted on short messages alone (the real
+    messages and the wording corpus; their token mean), combined with the hostility
+    head's reading (see `Classifier._tone`)."""
     hostile_language_l2: float = 0.3
+    wording: bool = True
+    """Fit the `hostile_language` head on the wording corpus too (short messages labelled
+    hostile or not, `models/data/wording/`), beside the real messages."""
+    finetune_wording: int = 0
+    """Wording-corpus rows (hostility only) that also tune the adapters (0: none)."""
     lexicon_terms: int = 5000
     """Word n-grams the message heads read beside the encoder (0: none)."""
     lexicon_min_df: int = 3
@@ -229,35 +237,77 @@ def fit_tone_heads(
     return {f"{prefix}tone": tone, f"{prefix}hostility": hostility}, metrics
 
 
-def fit_hostile_language(
-    x: np.ndarray,
-    examples: list[Example],
-    rows: np.ndarray,
-    val: np.ndarray,
-    config: TrainConfig,
-) -> Head:
-    """Hostile or not (hostility of 0.5 or more), from the token mean of real messages.
+OFFENSIVE_SOURCES = frozenset({"tweeteval_offensive", WORDING})
+"""Rows labelled for offensive wording; the other real messages are labelled for anger."""
 
-    Fitted on those alone: emails would teach it the corpus's business wording, and real
-    messages are a minority of the rows the hostility head learns from. Hostile messages
-    are weighed up to as much as the rest (they are about one in six).
+
+def fit_hostile_language(
+    x: np.ndarray, examples: list[Example], val: np.ndarray, config: TrainConfig
+) -> Head:
+    """Hostile or not (hostility of 0.5 or more), from the token mean of short messages.
+
+    Two readings are fitted apart and averaged in log-odds: offensive wording (TweetEval
+    offensive and the wording corpus: insults, contempt, profanity) and anger (the other
+    real data sets). Fitted together, the wording corpus's heated but civil messages
+    taught that anger is not hostile. Emails are left out: they would teach the corpus's
+    business wording. Each part weighs its hostile rows up to as much as the rest.
     """
     y = np.array([(e.hostility or 0.0) >= 0.5 for e in examples], np.float32)[:, None]
-    fit = rows & ~val
-    head = fit_head(
-        HOSTILE_LANGUAGE,
-        "sigmoid",
-        "message",
-        ["hostile"],
-        x[fit],
-        y[fit],
-        np.ones(int(fit.sum()), np.float32),
-        replace(config, l2=config.hostile_language_l2, hidden=0),
-    )
-    held = rows & val
-    if held.any():
-        head.temperature = fit_temperature(head, x[held], y[held])
+    offensive = np.array([e.source in OFFENSIVE_SOURCES for e in examples])
+    parts = [
+        fit_head(
+            HOSTILE_LANGUAGE,
+            "sigmoid",
+            "message",
+            ["hostile"],
+            x[rows],
+            y[rows],
+            np.ones(int(rows.sum()), np.float32),
+            replace(config, l2=config.hostile_language_l2, hidden=0),
+        )
+        for rows in (~val & offensive, ~val & ~offensive)
+        if rows.any()
+    ]
+    head = average_linear(parts)
+    if val.any():
+        head.temperature = fit_temperature(head, x[val], y[val])
     return head
+
+
+def average_linear(heads: list[Head]) -> Head:
+    """One linear head whose logits are the mean of the given linear heads' logits."""
+    weights = [h.params["w"] / h.params["scale"][:, None] for h in heads]
+    biases = [h.params["b"] - (h.params["mean"] / h.params["scale"]) @ h.params["w"] for h in heads]
+    width = heads[0].params["mean"].shape[0]
+    first = heads[0]
+    return Head(
+        name=first.name,
+        kind=first.kind,
+        source=first.source,
+        labels=first.labels,
+        params={
+            "mean": np.zeros(width, np.float32),
+            "scale": np.ones(width, np.float32),
+            "w": np.mean(weights, axis=0).astype(np.float32),
+            "b": np.mean(biases, axis=0).astype(np.float32),
+        },
+    )
+
+
+def token_means(
+    encoder: Encoder,
+    texts: list[str],
+    batch_size: int,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """The mean token vector of each text (the leading columns of its message features)."""
+    rows = []
+    for start in range(0, len(texts), 64):
+        part = texts[start : start + 64]
+        rows += [e.states.mean(axis=0) for e in encoder.encode(part, batch_size)]
+        if progress:
+            progress(len(part))
+    return np.array(rows, np.float32).reshape(len(texts), -1)
 
 
 def encoder_width(enc: Encoded) -> int:
@@ -440,6 +490,7 @@ def train(
     prompts_dir: Path | None = None,
     templates_dir: Path | None = None,
     progress: Callable[[int, int], Callable[[int], None]] | None = None,
+    wording_dir: Path | None = None,
 ) -> TrainReport:
     """Train every head from scratch and save them into `out_dir`."""
     config = config or TrainConfig()
@@ -463,6 +514,11 @@ def train(
                 example.tone = None
         examples += real
     complaint_labels = list(COMPLAINTS) + [c.name for c in custom]
+    wording = (
+        load_wording(wording_dir)
+        if config.hostile_language and config.wording and wording_dir and Path(wording_dir).exists()
+        else []
+    )
 
     val = np.array([is_validation(e.id, config.seed, config.val_fraction) for e in examples])
     adapter = None
@@ -472,6 +528,14 @@ def train(
         real = [e for e in tuning if e.source in REAL_MAPPINGS]
         step = max(1, len(real) // max(config.finetune_real, 1))
         tuning = corpus + real[::step][: config.finetune_real]
+        if config.finetune_wording and wording:
+            short = [
+                replace(e, weight=config.real_weight)
+                for e in wording
+                if not is_validation(e.id, config.seed, config.val_fraction)
+            ]
+            step = max(1, len(short) // config.finetune_wording)
+            tuning += short[::step][: config.finetune_wording]
         tick = progress(len(tuning) * config.finetune_epochs, 1) if progress else None
         encoder, adapter = finetune(
             encoder,
@@ -522,10 +586,15 @@ def train(
         metrics.update(accuracy)
 
     real_rows = np.array([e.source in REAL_MAPPINGS and e.hostility is not None for e in examples])
-    if config.hostile_language and (real_rows & fit).any():
-        heads[HOSTILE_LANGUAGE] = fit_hostile_language(
-            enc.message[:, : encoder_width(enc)], examples, real_rows, val, config
-        )
+    if config.hostile_language and ((real_rows & fit).any() or wording):
+        language = [e for e, r in zip(examples, real_rows, strict=True) if r] + wording
+        x = enc.message[real_rows, : encoder_width(enc)]
+        if wording:
+            tick = progress(len(wording), 3) if progress else None
+            texts = [e.text for e in wording]
+            x = np.vstack([x, token_means(encoder, texts, config.batch_size, tick)])
+        held = np.array([is_validation(e.id, config.seed, config.val_fraction) for e in language])
+        heads[HOSTILE_LANGUAGE] = fit_hostile_language(x, language, held, config)
 
     # threat present and kinds (corpus rows only: elsewhere unknown)
     threat_rows = [e.threats if e.threats is not None else None for e in examples]
@@ -627,6 +696,8 @@ def train(
         "adapter": ADAPTER_FILE if adapter is not None else None,
         "corpus_files": [f.name for f in files],
         "corpus_sha256": _digest(files),
+        "wording_files": [f.name for f in corpus_files(wording_dir)] if wording else [],
+        "wording_sha256": _digest(corpus_files(wording_dir)) if wording else None,
         "custom_labels": {c.name: c.description for c in custom},
         "label_counts": dict(sorted(counts.items())),
         "validation_metrics": metrics,

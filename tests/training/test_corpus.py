@@ -9,7 +9,9 @@ import pytest
 
 from app.pipeline.lexical import Lexicon
 from app.pipeline.types import COMPLAINTS, THREAT_KINDS, TONES
+from app.training.data import load_wording
 from app.training.evaluate import read_second_reader
+from tests.conftest import IN_CI
 
 DATA = Path(__file__).resolve().parents[2] / "models" / "data"
 
@@ -104,3 +106,40 @@ def test_second_readings_are_valid_and_cover_their_split(name, split, emails):
     reader = read_second_reader(DATA / "second-reader" / f"{name}.jsonl", COMPLAINTS)
     assert len(reader) == emails
     assert set(reader) <= set(_ids(split))
+
+
+REAL = DATA.parents[2] / "shared" / "data" / "real"
+WORDING_NEAR_COPY = 0.9
+"""TF-IDF cosine above which a wording message of 8 words or more copies another text (the
+closest real message to any of them is at about 0.8, through a shared stock phrase)."""
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_wording_corpus_is_valid_balanced_and_without_repeats():
+    rows = load_wording(DATA / "wording")
+    assert len(rows) >= 1500
+    assert 0.4 < sum(r.hostility for r in rows) / len(rows) < 0.6
+    assert len({r.id for r in rows}) == len(rows)
+    assert len({_normal(r.text) for r in rows}) == len(rows)
+
+
+def test_wording_corpus_copies_no_real_message_and_no_evaluation_email():
+    if not REAL.exists():
+        assert not IN_CI, "CI runs with ../shared beside the repository"
+        pytest.skip("../shared/data/real is not beside the repository")
+    wording = [r.text for r in load_wording(DATA / "wording")]
+    real = [
+        json.loads(line)["text"]
+        for path in sorted(REAL.glob("*/dev.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    assert {_normal(t) for t in wording}.isdisjoint(_normal(t) for t in real)
+    wording = [t for t in wording if len(t.split()) >= 8]
+    nearest = _nearest(wording, real)
+    assert [t for t, s in zip(wording, nearest, strict=True) if s >= WORDING_NEAR_COPY] == []
+    nearest = _nearest(wording, _texts("eval"))
+    assert [t for t, s in zip(wording, nearest, strict=True) if s >= NEAR_COPY] == []

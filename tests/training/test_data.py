@@ -1,6 +1,10 @@
-"""Training-data augmentation: copies of threatening emails without their threats."""
+"""Training data: copies of threatening emails without their threats; the wording corpus."""
 
-from app.training.data import Example, hostility_target, without_threats
+import json
+
+import pytest
+
+from app.training.data import WORDING, Example, hostility_target, load_wording, without_threats
 
 
 def _email(text: str, sentences: list[tuple[str, str]], threats: list[str]) -> Example:
@@ -79,3 +83,39 @@ def test_copies_are_not_copied_again():
     (copy,) = without_threats([ANGRY])
     copy.threats = ["legal"]
     assert without_threats([copy]) == []
+
+
+def _write(folder, rows) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "w.jsonl").write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+
+
+def test_wording_rows_carry_hostility_and_nothing_else(tmp_path):
+    _write(
+        tmp_path,
+        [
+            {"id": "wd-1", "text": "you clown", "hostile": True, "kind": "insult"},
+            {"id": "wd-2", "text": " see you at six ", "hostile": False, "kind": "neutral"},
+        ],
+    )
+    rude, kind = load_wording(tmp_path)
+    assert (rude.hostility, kind.hostility) == (1.0, 0.0)
+    assert kind.text == "see you at six"
+    assert rude.source == WORDING
+    assert rude.tone is None and rude.complaints is None and rude.threats is None
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ({"id": "a", "text": "hi", "hostile": True, "kind": "neutral"}, "does not fit"),
+        ({"id": "a", "text": "hi", "hostile": "yes", "kind": "insult"}, "does not fit"),
+        ({"id": "a", "text": "  ", "hostile": False, "kind": "neutral"}, "empty text"),
+        ({"id": "a", "hostile": False, "kind": "neutral"}, "'text'"),
+    ],
+)
+def test_a_bad_wording_row_is_refused_with_its_file_and_line(tmp_path, row, message):
+    _write(tmp_path, [{"id": "ok", "text": "fine", "hostile": False, "kind": "friendly"}, row])
+    with pytest.raises(ValueError, match=message) as caught:
+        load_wording(tmp_path)
+    assert "w.jsonl:2" in str(caught.value)

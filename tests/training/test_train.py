@@ -12,7 +12,7 @@ from app.pipeline.heads import HOSTILE_LANGUAGE, TactfulHeads
 from app.pipeline.lexical import LEXICON_FILE, terms
 from app.pipeline.reply_reading import reply_sentences
 from app.pipeline.types import COMPLAINTS, TONES
-from app.training.train import TrainConfig, fit_head, train
+from app.training.train import TrainConfig, average_linear, fit_head, train
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny_corpus"
 FAST = TrainConfig(epochs=60, real_data=False, finetune_epochs=0, augment=False, threat_cuts=False)
@@ -220,6 +220,73 @@ def test_hostility_reads_the_wording_of_real_messages_unless_switched_off(tmp_pa
     assert HOSTILE_LANGUAGE not in TactfulHeads.from_pretrained(tmp_path / "without").heads
 
 
+def _wording(folder: Path) -> Path:
+    """A tiny wording corpus: rude and kind short messages, labelled."""
+    rows = [
+        {"id": f"wd-t-{n}-{i}", "text": f"{text} ({n})", "hostile": hostile, "kind": kind}
+        for n in range(4)
+        for texts, hostile, kind in ((RUDE, True, "insult"), (KIND, False, "friendly"))
+        for i, text in enumerate(texts)
+    ]
+    folder.mkdir(parents=True)
+    (folder / "writer-t.jsonl").write_text("\n".join(json.dumps(r) for r in rows), "utf-8")
+    return folder
+
+
+def test_hostile_wording_is_learnt_from_the_wording_corpus_unless_switched_off(
+    tmp_path, classifier
+):
+    wording = _wording(tmp_path / "wording")
+    train(classifier.encoder, TINY, tmp_path / "with", FAST, wording_dir=wording)
+    heads = TactfulHeads.from_pretrained(tmp_path / "with")
+    assert heads.config["wording_files"] == ["writer-t.jsonl"]
+    rude, kind = (
+        heads.predict_proba(HOSTILE_LANGUAGE, np.stack([f.message for _, f in feats]))[:, 0]
+        for feats in (classifier.featurize(RUDE), classifier.featurize(KIND))
+    )
+    assert rude.min() > kind.max()
+    config = TrainConfig(**{**FAST.__dict__, "wording": False})
+    train(classifier.encoder, TINY, tmp_path / "without", config, wording_dir=wording)
+    assert HOSTILE_LANGUAGE not in TactfulHeads.from_pretrained(tmp_path / "without").heads
+
+
+def test_wording_rows_tune_the_adapters_only_when_asked(tmp_path, classifier):
+    wording = _wording(tmp_path / "wording")
+    totals: dict[int, list[int]] = {}
+
+    def progress(total: int, stage: int):
+        totals.setdefault(stage, []).append(total)
+        return lambda n: None
+
+    config = TrainConfig(**{**FAST.__dict__, "finetune_epochs": 1, "reply_heads": False})
+    for rows in (0, 5):
+        config = TrainConfig(**{**config.__dict__, "finetune_wording": rows})
+        train(
+            classifier.encoder,
+            TINY,
+            tmp_path / str(rows),
+            config,
+            progress=progress,
+            wording_dir=wording,
+        )
+    assert totals[1][1] == totals[1][0] + 5
+    assert totals[3] == [32, 32]  # every wording row still fits the head
+
+
+def test_the_averaged_head_gives_the_mean_of_its_parts_logits():
+    rng = np.random.default_rng(1)
+    x = rng.normal(loc=2.0, scale=3.0, size=(200, 5)).astype(np.float32)
+    config = TrainConfig(epochs=50)
+    parts = [
+        fit_head("h", "sigmoid", "message", ["hostile"], x, y, np.ones(200, np.float32), config)
+        for y in ((x[:, :1] > 2).astype(np.float32), (x[:, 1:2] < 1).astype(np.float32))
+    ]
+    merged = average_linear(parts)
+    expected = (parts[0].logits(x) + parts[1].logits(x)) / 2
+    np.testing.assert_allclose(merged.logits(x), expected, rtol=1e-4, atol=1e-4)
+    assert not np.allclose(parts[0].logits(x), parts[1].logits(x), atol=0.1)
+
+
 def test_cli_can_switch_the_sentence_peak_off(tmp_path):
     from typer.testing import CliRunner
 
@@ -243,11 +310,29 @@ def test_cli_refuses_unknown_adapter_targets_and_a_negative_lexicon(tmp_path):
         (["--adapter-targets", "mlp"], "--adapter-targets must be one of: attention, all"),
         (["--adapter-rank", "0"], "--adapter-rank must be at least 1"),
         (["--lexicon-terms", "-1"], "--lexicon-terms must be 0"),
+        (["--finetune-wording", "-1"], "--finetune-wording must be 0"),
+        (["--wording", str(tmp_path / "missing")], "--wording: no folder"),
     ):
         result = CliRunner().invoke(cli.app, base + extra)
         assert result.exit_code == 2, extra
         assert message in result.output
     assert not (tmp_path / "heads.npz").exists()
+
+
+def test_cli_names_the_file_and_line_of_a_bad_wording_row(tmp_path):
+    from typer.testing import CliRunner
+
+    from app import cli
+
+    (tmp_path / "wording").mkdir()
+    row = {"id": "wd-x-1", "text": "you clown", "hostile": False, "kind": "insult"}
+    (tmp_path / "wording" / "writer-x.jsonl").write_text(json.dumps(row), "utf-8")
+    args = ["train", "--corpus", str(TINY), "--out", str(tmp_path / "out"), "--no-real"]
+    args += ["--finetune", "0", "--wording", str(tmp_path / "wording")]
+    result = CliRunner().invoke(cli.app, args)
+    assert result.exit_code == 2
+    assert "writer-x.jsonl:1" in result.output
+    assert not (tmp_path / "out" / "heads.npz").exists()
 
 
 def test_unbalanced_label_heads_stay_calibrated_and_balanced_ones_lean_positive():
