@@ -514,11 +514,10 @@ def train(
                 example.tone = None
         examples += real
     complaint_labels = list(COMPLAINTS) + [c.name for c in custom]
-    wording = (
-        load_wording(wording_dir)
-        if config.hostile_language and config.wording and wording_dir and Path(wording_dir).exists()
-        else []
-    )
+    use_wording = config.hostile_language and config.wording and wording_dir is not None
+    wording_paths = corpus_files(wording_dir) if use_wording else []
+    wording = load_wording(wording_dir) if wording_paths else []
+    wording_val = [is_validation(e.id, config.seed, config.val_fraction) for e in wording]
 
     val = np.array([is_validation(e.id, config.seed, config.val_fraction) for e in examples])
     adapter = None
@@ -531,8 +530,8 @@ def train(
         if config.finetune_wording and wording:
             short = [
                 replace(e, weight=config.real_weight)
-                for e in wording
-                if not is_validation(e.id, config.seed, config.val_fraction)
+                for e, held in zip(wording, wording_val, strict=True)
+                if not held
             ]
             step = max(1, len(short) // config.finetune_wording)
             tuning += short[::step][: config.finetune_wording]
@@ -593,7 +592,7 @@ def train(
             tick = progress(len(wording), 3) if progress else None
             texts = [e.text for e in wording]
             x = np.vstack([x, token_means(encoder, texts, config.batch_size, tick)])
-        held = np.array([is_validation(e.id, config.seed, config.val_fraction) for e in language])
+        held = np.concatenate([val[real_rows], np.array(wording_val, bool)])
         heads[HOSTILE_LANGUAGE] = fit_hostile_language(x, language, held, config)
 
     # threat present and kinds (corpus rows only: elsewhere unknown)
@@ -696,8 +695,8 @@ def train(
         "adapter": ADAPTER_FILE if adapter is not None else None,
         "corpus_files": [f.name for f in files],
         "corpus_sha256": _digest(files),
-        "wording_files": [f.name for f in corpus_files(wording_dir)] if wording else [],
-        "wording_sha256": _digest(corpus_files(wording_dir)) if wording else None,
+        "wording_files": [f.name for f in wording_paths],
+        "wording_sha256": _digest(wording_paths) if wording_paths else None,
         "custom_labels": {c.name: c.description for c in custom},
         "label_counts": dict(sorted(counts.items())),
         "validation_metrics": metrics,

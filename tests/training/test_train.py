@@ -203,6 +203,15 @@ def _real_messages(folder: Path) -> Path:
     return folder
 
 
+def _hostile_language(heads: TactfulHeads, classifier) -> tuple[np.ndarray, np.ndarray]:
+    """The `hostile_language` head's probabilities for the rude and the kind texts."""
+    rude, kind = (
+        heads.predict_proba(HOSTILE_LANGUAGE, np.stack([f.message for _, f in feats]))[:, 0]
+        for feats in (classifier.featurize(RUDE), classifier.featurize(KIND))
+    )
+    return rude, kind
+
+
 def test_hostility_reads_the_wording_of_real_messages_unless_switched_off(tmp_path, classifier):
     real = _real_messages(tmp_path / "real")
     config = TrainConfig(**{**FAST.__dict__, "real_data": True})
@@ -210,10 +219,7 @@ def test_hostility_reads_the_wording_of_real_messages_unless_switched_off(tmp_pa
     heads = TactfulHeads.from_pretrained(tmp_path / "with")
     head = heads[HOSTILE_LANGUAGE]
     assert head.params["mean"].shape[0] == classifier.encoder.hidden
-    rude, kind = (
-        heads.predict_proba(HOSTILE_LANGUAGE, np.stack([f.message for _, f in feats]))[:, 0]
-        for feats in (classifier.featurize(RUDE), classifier.featurize(KIND))
-    )
+    rude, kind = _hostile_language(heads, classifier)
     assert rude.min() > kind.max()
     config = TrainConfig(**{**config.__dict__, "hostile_language": False})
     train(classifier.encoder, TINY, tmp_path / "without", config, real_dir=real)
@@ -240,10 +246,7 @@ def test_hostile_wording_is_learnt_from_the_wording_corpus_unless_switched_off(
     train(classifier.encoder, TINY, tmp_path / "with", FAST, wording_dir=wording)
     heads = TactfulHeads.from_pretrained(tmp_path / "with")
     assert heads.config["wording_files"] == ["writer-t.jsonl"]
-    rude, kind = (
-        heads.predict_proba(HOSTILE_LANGUAGE, np.stack([f.message for _, f in feats]))[:, 0]
-        for feats in (classifier.featurize(RUDE), classifier.featurize(KIND))
-    )
+    rude, kind = _hostile_language(heads, classifier)
     assert rude.min() > kind.max()
     config = TrainConfig(**{**FAST.__dict__, "wording": False})
     train(classifier.encoder, TINY, tmp_path / "without", config, wording_dir=wording)
