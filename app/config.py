@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     pause_minutes: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_MINUTES),
-        description="Cool-down minutes per tone (JSON); angry and abusive stay within 20-40.",
+        description="Cool-down minutes per tone (JSON); hostile mail (angry or abusive, "
+        "hostility 0.5 or more, or a threat) waits 20-40.",
     )
     guard_reads_drafts: bool = Field(
         default=True,

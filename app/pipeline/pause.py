@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from app.pipeline.strategy import HOSTILE
 from app.pipeline.types import Analysis
+
+HOSTILE_TONES = ("angry", "abusive")
 
 DEFAULT_MINUTES: dict[str, int] = {
     "calm": 0,
@@ -18,7 +21,13 @@ DEFAULT_MINUTES: dict[str, int] = {
 
 @dataclass
 class PausePolicy:
-    """Cool-down minutes per tone, plus a little more for hostility and threats."""
+    """Cool-down minutes per tone, plus a little more for hostility and threats.
+
+    Hostile mail (an angry or abusive tone, another tone but calm with hostility of
+    `HOSTILE` or more, or a threat) always waits within `hostile_range`, whatever its
+    tone's own minutes. A tone set to 0 minutes (calm, by default) waits 0 unless the
+    message carries a threat.
+    """
 
     minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_MINUTES))
     hostility_extra: int = 5
@@ -26,15 +35,23 @@ class PausePolicy:
     hostile_range: tuple[int, int] = (20, 40)
 
 
+def is_hostile(analysis: Analysis) -> bool:
+    """Whether the message counts as hostile mail for the cool-down."""
+    if analysis.tone in HOSTILE_TONES or analysis.threat_present:
+        return True
+    return analysis.tone != "calm" and analysis.hostility >= HOSTILE
+
+
 def cooldown_minutes(analysis: Analysis, policy: PausePolicy | None = None) -> int:
-    """Minutes to wait: 0 for calm mail, 20-40 for angry and abusive mail."""
+    """Minutes to wait: 0 for calm mail without a threat, 20-40 for hostile mail."""
     policy = policy or PausePolicy()
     base = policy.minutes.get(analysis.tone, 0)
-    if base == 0:
+    if base == 0 and not analysis.threat_present:
         return 0
+    hostile = is_hostile(analysis)
     minutes = base + round(policy.hostility_extra * analysis.hostility)
     minutes += policy.threat_extra if analysis.threat_present else 0
-    if analysis.tone in ("angry", "abusive"):
+    if hostile:
         low, high = policy.hostile_range
         minutes = min(max(minutes, low), high)
     return int(minutes)

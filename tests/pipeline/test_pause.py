@@ -22,6 +22,34 @@ def test_hostile_mail_waits_20_to_40_minutes(tone, hostility):
     assert 20 <= minutes <= 40
 
 
+@pytest.mark.parametrize(
+    ("tone", "hostility", "threats"),
+    [
+        ("frustrated", 0.8, ()),
+        ("sarcastic", 0.5, ()),
+        ("frustrated", 0.1, ("legal",)),
+        ("calm", 0.05, ("payment",)),
+    ],
+)
+def test_hostile_or_threatening_mail_waits_20_to_40_minutes_whatever_its_tone(
+    tone, hostility, threats
+):
+    minutes = cooldown_minutes(analysis("x y", tone=tone, hostility=hostility, threats=threats))
+    assert 20 <= minutes <= 40
+
+
+def test_a_tone_set_to_zero_minutes_waits_only_when_threatened():
+    off = PausePolicy(minutes={"angry": 0})
+    assert cooldown_minutes(analysis("x", tone="angry", hostility=0.8), off) == 0
+    threatened = analysis("x", tone="angry", hostility=0.8, threats=("public",))
+    assert 20 <= cooldown_minutes(threatened, off) <= 40
+
+
+def test_mildly_frustrated_mail_without_a_threat_waits_less_than_hostile_mail():
+    minutes = cooldown_minutes(analysis("x", tone="frustrated", hostility=0.3))
+    assert 0 < minutes < 20
+
+
 def test_more_hostility_waits_longer_and_policy_is_configurable():
     low = cooldown_minutes(analysis("x", tone="frustrated", hostility=0.1))
     high = cooldown_minutes(analysis("x", tone="frustrated", hostility=0.9))
