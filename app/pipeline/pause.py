@@ -48,10 +48,9 @@ def cooldown_minutes(analysis: Analysis, policy: PausePolicy | None = None) -> i
     base = policy.minutes.get(analysis.tone, 0)
     if base == 0 and not analysis.threat_present:
         return 0
-    hostile = is_hostile(analysis)
     minutes = base + round(policy.hostility_extra * analysis.hostility)
     minutes += policy.threat_extra if analysis.threat_present else 0
-    if hostile:
+    if is_hostile(analysis):
         low, high = policy.hostile_range
         minutes = min(max(minutes, low), high)
     return int(minutes)
