@@ -729,6 +729,80 @@ def _signoff_name(line: str) -> str | None:
     return name if name and _looks_like_name(name) else None
 
 
+_BARE_NAME = re.compile(r"^(?:[-–—~]\s*|(?i:x+)\s+)?(?P<name>[^\W\d_][\w'’ -]*?)[.!]?$")
+_NOT_PERSONAL = frozenset(
+    [
+        "accounts",
+        "admin",
+        "again",
+        "asap",
+        "billing",
+        "best",
+        "bye",
+        "care",
+        "cheers",
+        "company",
+        "customer",
+        "department",
+        "director",
+        "disappointed",
+        "done",
+        "finally",
+        "finance",
+        "furious",
+        "group",
+        "hardware",
+        "honestly",
+        "inc",
+        "joinery",
+        "later",
+        "limited",
+        "ltd",
+        "manager",
+        "noted",
+        "now",
+        "office",
+        "physio",
+        "please",
+        "printworks",
+        "reception",
+        "regards",
+        "ridiculous",
+        "sales",
+        "seriously",
+        "services",
+        "sincerely",
+        "sorted",
+        "studio",
+        "support",
+        "team",
+        "thanks",
+        "thoughts",
+        "today",
+        "tomorrow",
+        "unbelievable",
+        "urgent",
+        "waiting",
+        "whatever",
+        "yours",
+    ]
+)
+
+
+def _bare_name(line: str) -> str | None:
+    """The name on a line that holds nothing else ("Mark", "- Sami", "Aoife Brennan")."""
+    match = _BARE_NAME.match(line.strip())
+    if not match:
+        return None
+    name = match.group("name")
+    words = re.split(r"[ '’-]+", name)
+    if len(name.split()) > 2 or len(words[0]) < 2:
+        return None
+    if not all(w.isalpha() and w.istitle() for w in words):
+        return None
+    return None if any(w.lower() in _NOT_PERSONAL for w in words) else name
+
+
 def _is_signoff(line: str) -> bool:
     """True for a line that is only a sign-off phrase, maybe with a name."""
     match = _SIGNOFF.match(line.strip())
@@ -816,10 +890,22 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         ):
             signature = content[start:] + signature
             content = content[:start]
+            name = _bare_name(block[0])
+        elif _bare_name(stripped[last]) and _ends_a_sentence(stripped, last):
+            # a name alone on the last line ("...by Friday.\n\nMark"): kept in the text
+            name = _bare_name(stripped[last])
 
     if banner:
         signature = [*banner, "", *signature]
     return content, signature, name
+
+
+def _ends_a_sentence(stripped: list[str], index: int) -> bool:
+    """Whether the text before line `index` ends a paragraph or a sentence."""
+    before = [s for s in stripped[:index] if s]
+    if not before:
+        return False
+    return not stripped[index - 1] or not before[-1][-1].isalnum()
 
 
 def _join(lines: list[str]) -> str:

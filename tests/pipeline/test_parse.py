@@ -754,6 +754,39 @@ def test_contact_block_without_signoff():
     message = parse_message(text)
     assert message.new_text == "The report is wrong again."
     assert message.signature.startswith("Pat Morgan\nSenior Manager")
+    assert message.sender_name == "Pat Morgan"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Hi Dana,\n\nThe tiles are cracking. Fix them by Friday.\n\nMark", "Mark"),
+        ("fix it by friday!!\nMark", "Mark"),
+        ("The invoice is wrong.\n- Sami", "Sami"),
+        ("The invoice is wrong.\n\nAoife Brennan", "Aoife Brennan"),
+        ("The invoice is wrong.\n\nNiamh O'Sullivan", "Niamh O'Sullivan"),
+        ("See you then.\n\nxx Portia", "Portia"),
+    ],
+)
+def test_a_name_alone_on_the_last_line_names_the_sender(text, name):
+    message = parse_message(text)
+    assert message.sender_name == name
+    assert message.new_text == text.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fix it.\n\nSeriously",
+        "Pay the invoice.\n\nCustomer Care",
+        "I already spoke to\nMark",
+        "Pay now.\n\nP.",
+        "Pay now.\n\nFix It Right Now",
+        "Mark",
+    ],
+)
+def test_a_last_line_that_is_not_a_personal_name_names_nobody(text):
+    assert parse_message(text).sender_name is None
 
 
 def test_mobile_signatures():
