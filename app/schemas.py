@@ -268,8 +268,18 @@ class DraftOut(BaseModel):
         )
 
 
+class FieldErrorOut(BaseModel):
+    """One invalid field of a request (FastAPI's validation error)."""
+
+    loc: list[str | int] = Field(description='Where: "body", "query" or "path", then the field.')
+    msg: str
+    type: str
+
+
 class ErrorOut(BaseModel):
-    detail: str
+    """Every error response: what was wrong, in a sentence or field by field."""
+
+    detail: str | list[FieldErrorOut]
 
 
 def _rounded(scores: dict[str, float]) -> dict[str, float]:

@@ -26,6 +26,32 @@ def with_labels(schema: dict[str, Any], complaint_labels: list[str]) -> dict[str
     return schema
 
 
+ERROR = {"$ref": "#/components/schemas/ErrorOut"}
+BAD_BODY = {
+    "description": "The body is not JSON (or not UTF-8).",
+    "content": {"application/json": {"schema": ERROR}},
+}
+
+
+def with_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Document every error response with `ErrorOut` (in place); return the schema.
+
+    FastAPI documents 422 as its own validation error, while Tactful's 422s may also carry
+    a sentence; and a body that cannot be decoded is refused with 400.
+    """
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            invalid = responses.get("422", {}).get("content", {}).get("application/json")
+            if invalid is not None:
+                invalid["schema"] = ERROR
+            if "requestBody" in operation:
+                responses.setdefault("400", BAD_BODY)
+    schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+    schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+    return schema
+
+
 def install(app: FastAPI) -> None:
     """Serve a schema that lists the loaded model's labels (built once the model is loaded)."""
 
@@ -35,6 +61,7 @@ def install(app: FastAPI) -> None:
         schema = get_openapi(
             title=app.title, version=app.version, summary=app.summary, routes=app.routes
         )
+        with_errors(schema)
         tactful = app.state.tactful
         if tactful is None:
             return schema

@@ -417,6 +417,22 @@ def _parse_address(value: str | None) -> tuple[str | None, str | None]:
     return (name or None), (address or None)
 
 
+_NEEDS_QUOTES = re.compile(r'[][\\()<>@,:;".]')
+
+
+def format_sender(name: str | None, address: str) -> str:
+    """'Name <address>' that `parse_message(sender=...)` reads back as the same two parts.
+
+    Unlike `email.utils.formataddr`, any script is kept as it is (no RFC 2047 encoded
+    words, and internationalised addresses are accepted).
+    """
+    if not name:
+        return address
+    if _NEEDS_QUOTES.search(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
+
+
 def _parse_date(value: str | None) -> datetime | None:
     """A timezone-aware datetime from a Date header value (naive values taken as UTC)."""
     if not value:

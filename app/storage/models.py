@@ -37,6 +37,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+MAX_ID = 2**31 - 1
+"""The largest id an `Integer` column holds on every backend (PostgreSQL's INTEGER)."""
+
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 STATUSES = (PENDING, APPROVED, REJECTED)
 EVENT_KINDS = (

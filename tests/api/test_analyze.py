@@ -102,6 +102,35 @@ def test_openapi_lists_the_contract(client):
     assert client.get("/docs").status_code == 200
 
 
+def test_openapi_documents_every_error_body_as_error_out(client):
+    from app.schemas import ErrorOut
+
+    schema = client.get("/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if "422" in responses:
+                assert responses["422"]["content"]["application/json"]["schema"] == error, path
+            if "requestBody" in operation:
+                assert responses["400"]["content"]["application/json"]["schema"] == error, (
+                    method,
+                    path,
+                )
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    # both kinds of 422 body fit the documented shape
+    missing = client.post("/v1/analyze")
+    empty = client.post("/v1/analyze", json={"body": "   "})
+    undecodable = client.post(
+        "/v1/check", content=b"\xff\xfe{", headers={"content-type": "application/json"}
+    )
+    assert (missing.status_code, empty.status_code) == (422, 422)
+    assert isinstance(ErrorOut.model_validate(missing.json()).detail, list)
+    assert ErrorOut.model_validate(empty.json()).detail == "The message is empty."
+    assert undecodable.status_code in (400, 422)
+    ErrorOut.model_validate(undecodable.json())
+
+
 def test_full_queue_answers_503_with_retry_after(settings, tactful):
     from fastapi.testclient import TestClient
 

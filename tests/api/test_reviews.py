@@ -62,6 +62,57 @@ def test_show_and_not_found(api) -> None:
     assert api.patch("/v1/reviews/999999", json={"body": "x"}).status_code == 404
 
 
+def test_ids_no_review_can_have_are_refused_not_crashed(api) -> None:
+    import base64
+
+    from app.storage.models import MAX_ID
+
+    for review_id in (0, MAX_ID + 1, 10**30):
+        calls = [api.get(f"/v1/reviews/{review_id}{p}") for p in ("", "/events", "/deliveries")]
+        calls += [
+            api.post(f"/v1/reviews/{review_id}/approve"),
+            api.post(f"/v1/reviews/{review_id}/reject", json={"reason": "x"}),
+            api.patch(f"/v1/reviews/{review_id}", json={"body": "x"}),
+        ]
+        for response in calls:
+            assert response.status_code == 422, (review_id, response.url, response.text)
+            assert response.json()["detail"][0]["loc"][:2] == ["path", "review_id"]
+    # the largest id the database holds is looked up like any other
+    assert api.get(f"/v1/reviews/{MAX_ID}").status_code == 404
+    assert api.get(f"/v1/reviews/{MAX_ID}/events").status_code == 404
+    beyond = base64.urlsafe_b64encode(f"r:{MAX_ID + 1}".encode()).decode().rstrip("=")
+    page = api.get("/v1/reviews", params={"cursor": beyond})
+    assert page.status_code == 422 and "cursor" in page.json()["detail"]
+
+
+def test_a_sender_in_any_script_survives_an_edit(api) -> None:
+    created = _ingest(api, sender="Åsa Berg <åsa@exämple.se>", sent_at=SENT)
+    edited = api.patch(f"/v1/reviews/{created['id']}", json={"strategy": "boundary"})
+    assert edited.status_code == 200, edited.text
+    data = edited.json()
+    assert data["sender"] == {"name": "Åsa Berg", "address": "åsa@exämple.se"}
+    assert data["reply"]["body"].split("\n", 1)[0].endswith("Åsa,")
+
+
+def test_request_bodies_the_schema_refuses_are_refused(api) -> None:
+    created = _ingest(api, sent_at=SENT)
+    review = f"/v1/reviews/{created['id']}"
+    assert api.patch(review, json={"version": 1}).status_code == 422
+    assert api.post(f"{review}/approve", json={"override": True}).status_code == 422
+    assert api.post(f"{review}/approve", json={"reason": ""}).status_code == 422
+    assert api.get("/v1/reviews", params={"complaint": ""}).status_code == 422
+    schemas = api.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["ReviewEditIn"]["anyOf"] == [
+        {"required": ["body"]},
+        {"required": ["subject"]},
+        {"required": ["strategy"]},
+    ]
+    assert schemas["ApproveIn"]["then"]["required"] == ["reason"]
+    from app.auth import SCOPES
+
+    assert schemas["KeyIn"]["properties"]["scopes"]["items"]["enum"] == list(SCOPES)
+
+
 def test_edit_runs_the_guard_and_approval_needs_an_override(api) -> None:
     created = _ingest(api, sent_at=SENT)
     review_id = created["id"]

@@ -990,3 +990,19 @@ def test_never_another_exception_type():
                 except InputError:
                     continue
                 assert result.new_text.strip()
+
+
+@pytest.mark.parametrize(
+    ("name", "address"),
+    [
+        ("Åsa Berg", "asa@example.se"),
+        ("Åsa, Ltd", "åsa@exämple.se"),
+        ('Dr. J. "Jo" Smith', "jo@example.com"),
+        (None, "ünal@example.com"),
+    ],
+)
+def test_format_sender_is_read_back_as_the_same_name_and_address(name, address):
+    from app.pipeline.parse import format_sender
+
+    message = parse_message("Where is the invoice?", sender=format_sender(name, address))
+    assert (message.sender_name, message.sender_address) == (name, address)

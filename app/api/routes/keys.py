@@ -32,7 +32,9 @@ class KeyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
-    scopes: list[str] = Field(min_length=1, description=" | ".join(auth.SCOPES))
+    scopes: list[str] = Field(
+        min_length=1, json_schema_extra={"items": {"type": "string", "enum": list(auth.SCOPES)}}
+    )
 
 
 @router.get("/keys", response_model=list[KeyOut])

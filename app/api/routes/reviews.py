@@ -7,7 +7,7 @@ import binascii
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from app import webhooks
 from app.auth import Principal
 from app.config import Settings
 from app.deps import ApproveKey, DatabaseDep, ReviewKey, ServingDep, SessionDep, SettingsDep
+from app.pipeline.parse import format_sender
 from app.pipeline.types import COMPLAINTS, STRATEGIES, TONES
 from app.schemas import (
     STRATEGY_PATTERN,
@@ -30,12 +31,13 @@ from app.schemas import (
 )
 from app.storage import reviews
 from app.storage.db import Database
-from app.storage.models import STATUSES, Review, ReviewEvent, utcnow
+from app.storage.models import MAX_ID, STATUSES, Review, ReviewEvent, utcnow
 from app.storage.senders import history_for_hash
 
 router = APIRouter(prefix="/v1", tags=["reviews"])
 
 MAX_REPLY_CHARS = 256 * 1024
+ReviewId = Annotated[int, Path(ge=1, le=MAX_ID, description="The review's id.")]
 
 
 # ------------------------------------------------------------------------------ JSON
@@ -193,7 +195,10 @@ class ReviewPage(BaseModel):
 class ReviewEditIn(BaseModel):
     """An edited reply, another strategy, or both (the guard runs again)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [{"required": [f]} for f in ("body", "subject", "strategy")]},
+    )
 
     body: str | None = Field(default=None, min_length=1, max_length=MAX_REPLY_CHARS)
     subject: str | None = Field(default=None, min_length=1, max_length=998)
@@ -214,10 +219,16 @@ class ReviewEditIn(BaseModel):
 class ApproveIn(BaseModel):
     """Approve; `override` with a `reason` approves despite a failed guard or the cool-down."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"override": {"const": True}}, "required": ["override"]},
+            "then": {"required": ["reason"], "properties": {"reason": {"type": "string"}}},
+        },
+    )
 
     override: bool = False
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, min_length=1, max_length=2000)
     version: int | None = None
 
     @model_validator(mode="after")
@@ -326,9 +337,10 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind != "r":
-            raise ValueError(kind)
-        return int(value)
+        before = int(value)
+        if kind != "r" or not 1 <= before <= MAX_ID:
+            raise ValueError(text)
+        return before
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise HTTPException(422, detail="cursor is not valid; use next_cursor as given") from exc
 
@@ -367,11 +379,13 @@ def list_reviews(
     session: SessionDep,
     principal: ReviewKey,
     settings: SettingsDep,
-    status: Annotated[str | None, Query(description=" | ".join(STATUSES))] = None,
+    status: Annotated[str | None, Query(json_schema_extra={"enum": list(STATUSES)})] = None,
     sender: Annotated[str | None, Query(description="An address (any case).")] = None,
-    tone: Annotated[str | None, Query(description=" | ".join(TONES))] = None,
-    complaint: Annotated[str | None, Query(description="A complaint label.")] = None,
-    strategy: Annotated[str | None, Query(description=" | ".join(STRATEGIES))] = None,
+    tone: Annotated[str | None, Query(json_schema_extra={"enum": list(TONES)})] = None,
+    complaint: Annotated[
+        str | None, Query(pattern=r"^\w+$", description="A complaint label.")
+    ] = None,
+    strategy: Annotated[str | None, Query(json_schema_extra={"enum": list(STRATEGIES)})] = None,
     cursor: str | None = None,
     limit: Annotated[int | None, Query(ge=1, le=500)] = None,
 ) -> ReviewPage:
@@ -402,14 +416,14 @@ def list_reviews(
 
 @router.get("/reviews/{review_id}", response_model=ReviewOut, responses=REVIEW_ERRORS)
 def get_review(
-    review_id: int, db: DatabaseDep, principal: ReviewKey, settings: SettingsDep
+    review_id: ReviewId, db: DatabaseDep, principal: ReviewKey, settings: SettingsDep
 ) -> ReviewOut:
     """One review with its analysis, detached view, draft, alternatives, reply and history."""
     return show(db, review_id, principal, settings)
 
 
 @router.get("/reviews/{review_id}/events", response_model=list[EventOut], responses=REVIEW_ERRORS)
-def review_events(review_id: int, session: SessionDep, principal: ReviewKey) -> list[EventOut]:
+def review_events(review_id: ReviewId, session: SessionDep, principal: ReviewKey) -> list[EventOut]:
     """The audit trail: every change with its actor, time and the text before and after."""
     try:
         return [EventOut.of(e) for e in reviews.events(session, review_id)]
@@ -421,7 +435,7 @@ def review_events(review_id: int, session: SessionDep, principal: ReviewKey) -> 
     "/reviews/{review_id}/deliveries", response_model=list[DeliveryOut], responses=REVIEW_ERRORS
 )
 def review_deliveries(
-    review_id: int, session: SessionDep, principal: ReviewKey
+    review_id: ReviewId, session: SessionDep, principal: ReviewKey
 ) -> list[DeliveryOut]:
     """The webhook deliveries of an approved reply, with every attempt."""
     try:
@@ -436,7 +450,7 @@ def review_deliveries(
 
 @router.patch("/reviews/{review_id}", response_model=ReviewOut, responses=REVIEW_ERRORS)
 async def edit_review(
-    review_id: int,
+    review_id: ReviewId,
     payload: ReviewEditIn,
     db: DatabaseDep,
     principal: ReviewKey,
@@ -507,8 +521,6 @@ async def edit_review(
 
 def _snapshot(db: Database, review_id: int) -> dict[str, Any]:
     """What an edit needs from the stored review (ReviewConflict if it cannot be edited)."""
-    from email.utils import formataddr
-
     with db.read() as session:
         review = reviews.get_review(session, review_id)
         if review.status != "pending":
@@ -523,7 +535,7 @@ def _snapshot(db: Database, review_id: int) -> dict[str, Any]:
             )
         stored = review.result or {}
         sender = (
-            formataddr((review.sender_name or "", review.sender_address))
+            format_sender(review.sender_name, review.sender_address)
             if review.sender_address
             else None
         )
@@ -547,7 +559,7 @@ def _snapshot(db: Database, review_id: int) -> dict[str, Any]:
 
 @router.post("/reviews/{review_id}/approve", response_model=ReviewOut, responses=REVIEW_ERRORS)
 def approve_review(
-    review_id: int,
+    review_id: ReviewId,
     request: Request,
     db: DatabaseDep,
     principal: ApproveKey,
@@ -583,7 +595,7 @@ def approve_review(
 
 @router.post("/reviews/{review_id}/reject", response_model=ReviewOut, responses=REVIEW_ERRORS)
 def reject_review(
-    review_id: int,
+    review_id: ReviewId,
     payload: RejectIn,
     db: DatabaseDep,
     principal: ReviewKey,
