@@ -28,7 +28,7 @@ def with_labels(schema: dict[str, Any], complaint_labels: list[str]) -> dict[str
 
 ERROR = {"$ref": "#/components/schemas/ErrorOut"}
 BAD_BODY = {
-    "description": "The body is not JSON (or not UTF-8).",
+    "description": "The body is not UTF-8 text (a body that is not JSON gets 422).",
     "content": {"application/json": {"schema": ERROR}},
 }
 
@@ -37,7 +37,7 @@ def with_errors(schema: dict[str, Any]) -> dict[str, Any]:
     """Document every error response with `ErrorOut` (in place); return the schema.
 
     FastAPI documents 422 as its own validation error, while Tactful's 422s may also carry
-    a sentence; and a body that cannot be decoded is refused with 400.
+    a sentence; and a body that is not UTF-8 is refused with 400.
     """
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():

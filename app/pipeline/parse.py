@@ -746,63 +746,18 @@ def _signoff_name(line: str) -> str | None:
 
 
 _BARE_NAME = re.compile(r"^(?:[-–—~]\s*|(?i:x+)\s+)?(?P<name>[^\W\d_][\w'’ -]*?)[.!]?$")
-_NOT_PERSONAL = frozenset(
-    [
-        "accounts",
-        "admin",
-        "again",
-        "asap",
-        "billing",
-        "best",
-        "bye",
-        "care",
-        "cheers",
-        "company",
-        "customer",
-        "department",
-        "director",
-        "disappointed",
-        "done",
-        "finally",
-        "finance",
-        "furious",
-        "group",
-        "hardware",
-        "honestly",
-        "inc",
-        "joinery",
-        "later",
-        "limited",
-        "ltd",
-        "manager",
-        "noted",
-        "now",
-        "office",
-        "physio",
-        "please",
-        "printworks",
-        "reception",
-        "regards",
-        "ridiculous",
-        "sales",
-        "seriously",
-        "services",
-        "sincerely",
-        "sorted",
-        "studio",
-        "support",
-        "team",
-        "thanks",
-        "thoughts",
-        "today",
-        "tomorrow",
-        "unbelievable",
-        "urgent",
-        "waiting",
-        "whatever",
-        "yours",
-    ]
-)
+# Words that end a message on a line of their own but name no person.
+# fmt: off
+_NOT_PERSONAL = frozenset({
+    "accounts", "admin", "again", "asap", "best", "billing", "bye", "care", "cheers",
+    "company", "customer", "department", "director", "disappointed", "done", "finally",
+    "finance", "furious", "group", "hardware", "honestly", "inc", "joinery", "later",
+    "limited", "ltd", "manager", "noted", "now", "office", "physio", "please", "printworks",
+    "reception", "regards", "ridiculous", "sales", "seriously", "services", "sincerely",
+    "sorted", "studio", "support", "team", "thanks", "thoughts", "today", "tomorrow",
+    "unbelievable", "urgent", "waiting", "whatever", "yours",
+})
+# fmt: on
 
 
 def _bare_name(line: str) -> str | None:
@@ -907,9 +862,9 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
             signature = content[start:] + signature
             content = content[:start]
             name = _bare_name(block[0])
-        elif _bare_name(stripped[last]) and _ends_a_sentence(stripped, last):
+        elif (bare := _bare_name(stripped[last])) and _ends_a_sentence(stripped, last):
             # a name alone on the last line ("...by Friday.\n\nMark"): kept in the text
-            name = _bare_name(stripped[last])
+            name = bare
 
     if banner:
         signature = [*banner, "", *signature]
