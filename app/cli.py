@@ -30,6 +30,27 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _input_file(path: Path) -> Path:
+    """`path` if it is a file to read, else exit 2 saying what it is."""
+    if not path.exists():
+        raise _fail(f"no such file: {path}")
+    if not path.is_file():
+        raise _fail(f"not a file: {path}")
+    return path
+
+
+def _output(path: Path, folder: bool = False) -> Path:
+    """`path`, with its parent folders made, checked before any long work is done."""
+    if path.exists() and path.is_dir() != folder:
+        wanted = "a folder" if folder else "a file name"
+        raise _fail(f"{path} is {'a folder' if path.is_dir() else 'a file'}; give {wanted}")
+    try:
+        (path if folder else path.parent).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(f"cannot write to {path}: {exc.strerror or exc}") from exc
+    return path
+
+
 def _load(settings: Settings):
     from app.pipeline.service import Tactful
 
@@ -42,9 +63,7 @@ def _load(settings: Settings):
 def _read_input(source: str) -> bytes:
     if source == "-":
         return sys.stdin.buffer.read()
-    path = Path(source)
-    if not path.is_file():
-        raise _fail(f"no such file: {source}")
+    path = _input_file(Path(source))
     return path.read_bytes()
 
 
@@ -108,8 +127,7 @@ def read_jsonl(path: Path) -> Iterator[JsonlItem | tuple[int, str]]:
 def _run_jsonl(path: Path, settings: Settings, drafting: bool, strategy: str | None) -> None:
     from app.schemas import AnalysisOut, DraftOut
 
-    if not path.is_file():
-        raise _fail(f"no such file: {path}")
+    _input_file(path)
     tactful = _load(settings)
     failures = 0
     pending: list[tuple[JsonlItem, object]] = []
@@ -312,7 +330,7 @@ def train(
     if not no_wording and not wording.is_dir():
         raise _fail(f"--wording: no folder {wording} (--no-wording trains without it)")
     settings = get_settings()
-    target = out or settings.model_dir
+    target = _output(out or settings.model_dir, folder=True)
     config = TrainConfig(
         seed=seed,
         hidden=hidden,
@@ -393,6 +411,8 @@ def evaluate(
     from app.training.report import format_metrics
 
     settings = get_settings()
+    out = _output(out) if out is not None else None
+    plots = _output(plots, folder=True) if plots is not None else None
     files = corpus_files(split)
     if not files:
         raise _fail(f"no *.jsonl files in {split}")
@@ -468,6 +488,7 @@ def bench(
     """Latency, throughput, start-up and memory against a plain PyTorch forward."""
     from app.bench import format_results, run
 
+    out = _output(out) if out is not None else None
     results = run(count=emails, http=http, agreement=agreement)
     typer.echo(format_results(results))
     if out is not None:

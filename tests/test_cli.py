@@ -102,3 +102,41 @@ def test_undecodable_file_is_a_clear_error(runner, tmp_path):
     empty.write_text("   \n")
     result = runner.invoke(cli.app, ["draft", str(empty)])
     assert result.exit_code == 1 and "empty" in result.stderr.lower()
+
+
+def test_a_folder_is_not_read_as_a_message(runner, tmp_path):
+    for args in (["analyze", str(tmp_path)], ["analyze", "--jsonl", str(tmp_path)]):
+        result = runner.invoke(cli.app, args)
+        assert result.exit_code == 2, result.output
+        assert f"not a file: {tmp_path}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        (["eval", "--out", "{folder}"], "is a folder; give a file name"),
+        (["eval", "--plots", "{file}"], "is a file; give a folder"),
+        (["bench", "--out", "{folder}"], "is a folder; give a file name"),
+        (["train", "--out", "{file}"], "is a file; give a folder"),
+        (["eval", "--out", "{file}/metrics.json"], "cannot write to"),
+    ],
+)
+def test_outputs_that_cannot_be_written_are_refused_before_the_work(
+    runner, tmp_path, monkeypatch, command, kind
+):
+    import app.bench
+    import app.training.train
+
+    def never(*args, **kwargs):
+        raise AssertionError("the work started before the output was checked")
+
+    monkeypatch.setattr(app.bench, "run", never)
+    monkeypatch.setattr(app.training.train, "train", never)
+    monkeypatch.setattr(cli, "_load", never)
+    a_file = tmp_path / "taken"
+    a_file.write_text("x")
+    args = [part.format(folder=tmp_path, file=a_file) for part in command]
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code == 2, result.output
+    assert kind in result.stderr
+    assert a_file.read_text() == "x"
