@@ -30,6 +30,20 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _settings() -> Settings:
+    """The settings, or exit 2 naming each invalid `TACTFUL_*` value."""
+    from pydantic import ValidationError
+
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"TACTFUL_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise _fail(f"invalid setting: {problems}") from exc
+
+
 def _input_file(path: Path) -> Path:
     """`path` if it is a file to read, else exit 2 saying what it is."""
     if not path.exists():
@@ -209,7 +223,7 @@ def analyze(
     from app.cli_output import format_analysis
     from app.schemas import AnalysisOut
 
-    settings = get_settings()
+    settings = _settings()
     if jsonl is not None:
         _run_jsonl(jsonl, settings, drafting=False, strategy=None)
         return
@@ -234,7 +248,7 @@ def draft(
 
     if strategy is not None and strategy not in STRATEGIES:
         raise _fail(f"--strategy must be one of {', '.join(STRATEGIES)}")
-    settings = get_settings()
+    settings = _settings()
     if jsonl is not None:
         _run_jsonl(jsonl, settings, drafting=True, strategy=strategy)
         return
@@ -249,10 +263,12 @@ def check(
     client: Annotated[Path | None, typer.Option(help="The client's message (insults).")] = None,
 ) -> None:
     """Run the calm guard on a reply; exit 1 when a rule fails."""
-    settings = get_settings()
-    tactful = _load(settings)
     text = _read_input(source).decode("utf-8", "replace")
-    client_text = client.read_text(encoding="utf-8", errors="replace") if client else None
+    client_text = (
+        _input_file(client).read_text(encoding="utf-8", errors="replace") if client else None
+    )
+    settings = _settings()
+    tactful = _load(settings)
     checks = tactful.check(text, client_text=client_text)
     for c in checks:
         typer.echo(f"{'ok  ' if c.passed else 'FAIL'} {c.rule}: {c.detail}")
@@ -329,7 +345,7 @@ def train(
         raise _fail("--finetune-wording must be 0 (none) or more")
     if not no_wording and not wording.is_dir():
         raise _fail(f"--wording: no folder {wording} (--no-wording trains without it)")
-    settings = get_settings()
+    settings = _settings()
     target = _output(out or settings.model_dir, folder=True)
     config = TrainConfig(
         seed=seed,
@@ -410,7 +426,7 @@ def evaluate(
     )
     from app.training.report import format_metrics
 
-    settings = get_settings()
+    settings = _settings()
     out = _output(out) if out is not None else None
     plots = _output(plots, folder=True) if plots is not None else None
     files = corpus_files(split)
@@ -471,7 +487,7 @@ def export(
     """Export the encoder to ONNX: fused fp32 and int8 per-channel (cached beside the model)."""
     from app.pipeline.onnx_runtime import export_onnx, onnx_path
 
-    model_dir = get_settings().model_dir
+    model_dir = _settings().model_dir
     typer.echo(str(export_onnx(model_dir, force=force)))
     typer.echo(str(onnx_path(model_dir, quantized=True)))
 
@@ -498,13 +514,13 @@ def bench(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port.")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    port: Annotated[int | None, typer.Option(help="Port.", min=1, max=65535)] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
     """Start the service (http://127.0.0.1:8000 by default)."""
     import uvicorn
 
-    settings = get_settings()
+    settings = _settings()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -524,7 +540,7 @@ app.add_typer(keys_app, name="keys")
 def _database():
     from app.storage.db import Database
 
-    database = Database(get_settings().database_url)
+    database = Database(_settings().database_url)
     database.migrate()
     return database
 
@@ -613,7 +629,7 @@ def purge(
     """Delete message bodies and drafts older than N days; keep the anonymous statistics."""
     from app.retention import purge as run_purge
 
-    days = days if days is not None else get_settings().retention_days
+    days = days if days is not None else _settings().retention_days
     if days < 1:
         raise _fail("give --days N (N >= 1) or set TACTFUL_RETENTION_DAYS")
     database = _database()

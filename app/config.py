@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TACTFUL_", env_file=".env", extra="ignore")
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     model_dir: Path = ROOT / "models" / "tactful-heads"
     runtime: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="onnx",

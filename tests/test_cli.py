@@ -140,3 +140,26 @@ def test_outputs_that_cannot_be_written_are_refused_before_the_work(
     assert result.exit_code == 2, result.output
     assert kind in result.stderr
     assert a_file.read_text() == "x"
+
+
+def test_a_missing_client_message_is_a_clear_error(runner, tmp_path):
+    reply = tmp_path / "reply.txt"
+    reply.write_text("Thank you for your message.")
+    result = runner.invoke(cli.app, ["check", str(reply), "--client", str(tmp_path / "nope")])
+    assert result.exit_code == 2, result.output
+    assert "no such file" in result.stderr
+
+
+def test_invalid_settings_and_ports_are_named_not_raised(runner, monkeypatch):
+    from app.config import get_settings
+
+    monkeypatch.setenv("TACTFUL_PORT", "eighty")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(cli.app, ["purge", "--days", "1"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert "invalid setting: TACTFUL_PORT" in result.stderr
+    result = runner.invoke(cli.app, ["serve", "--port", "99999"])
+    assert result.exit_code == 2 and "--port" in result.output
