@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ConfigDict, ValidationError
 
 from app.config import ROOT, Settings, get_settings
 from app.errors import InputError
+from app.schemas import MessageIn
 
 app = typer.Typer(
     name="tactful",
@@ -94,6 +96,14 @@ class JsonlItem:
     lang: str | None
 
 
+class JsonlLine(MessageIn):
+    """What a JSONL input line may hold: the API's message fields and an `id`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | int
+
+
 def read_jsonl(path: Path) -> Iterator[JsonlItem | tuple[int, str]]:
     """Valid items, or (line number, problem) for each bad line."""
     with path.open("rb") as handle:
@@ -117,24 +127,22 @@ def read_jsonl(path: Path) -> Iterator[JsonlItem | tuple[int, str]]:
             if missing:
                 yield number, f"missing {' and '.join(missing)}"
                 continue
-            if not isinstance(row["body"], str):
-                yield number, "body must be a string"
+            try:
+                fields = JsonlLine.model_validate(row)
+            except ValidationError as exc:
+                first: dict[str, str] = {}
+                for error in exc.errors():
+                    first.setdefault(str(error["loc"][0]), error["msg"])
+                yield number, "; ".join(f"{name}: {msg}" for name, msg in first.items())
                 continue
-            sent_at = None
-            if row.get("sent_at"):
-                try:
-                    sent_at = datetime.fromisoformat(str(row["sent_at"]))
-                except ValueError:
-                    yield number, f"sent_at is not ISO 8601: {row['sent_at']!r}"
-                    continue
             yield JsonlItem(
                 number,
-                str(row["id"]),
-                row["body"],
-                row.get("subject"),
-                row.get("sender"),
-                sent_at,
-                row.get("lang"),
+                str(fields.id),
+                fields.body,
+                fields.subject,
+                fields.sender,
+                fields.sent_at,
+                fields.lang,
             )
 
 

@@ -163,3 +163,22 @@ def test_invalid_settings_and_ports_are_named_not_raised(runner, monkeypatch):
     assert "invalid setting: TACTFUL_PORT" in result.stderr
     result = runner.invoke(cli.app, ["serve", "--port", "99999"])
     assert result.exit_code == 2 and "--port" in result.output
+
+
+def test_jsonl_fields_of_the_wrong_type_are_bad_lines_not_a_crash(runner, tmp_path):
+    lines = [
+        {"id": "ok1", "body": "Where is the invoice?"},
+        {"id": "l2", "body": "x", "lang": 5},
+        {"id": "l3", "body": "x", "sender": {"name": "Dana"}},
+        {"id": ["l4"], "body": "x"},
+        {"id": "l5", "body": "x", "sent_at": "yesterday"},
+        {"id": 6, "body": "Thanks, all good.", "note": "ignored"},
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    result = runner.invoke(cli.app, ["analyze", "--jsonl", str(path)])
+    assert result.exit_code == 1
+    assert [json.loads(o)["id"] for o in result.stdout.splitlines()] == ["ok1", "6"]
+    for number, field in ((2, "lang"), (3, "sender"), (4, "id"), (5, "sent_at")):
+        assert f"{path}:{number}: {field}: " in result.stderr
+    assert "4 line(s) failed" in result.stderr
