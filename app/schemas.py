@@ -21,7 +21,9 @@ class MessageIn(BaseModel):
     subject: str | None = None
     sender: str | None = Field(default=None, description='"Name <address>" or an address.')
     sent_at: datetime | None = Field(default=None, description="ISO 8601; else the Date header.")
-    lang: str | None = Field(default=None, description="Language code, to skip detection.")
+    lang: str | None = Field(
+        default=None, description='Language tag ("en", "en-GB"), to skip detection.'
+    )
 
 
 class DraftIn(MessageIn):

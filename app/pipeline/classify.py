@@ -20,7 +20,7 @@ from app.pipeline.features import (
     peaks_without,
 )
 from app.pipeline.heads import HOSTILE_LANGUAGE, Head, TactfulHeads
-from app.pipeline.language import detect_language, is_supported
+from app.pipeline.language import detect_language, is_supported, language_code
 from app.pipeline.lora import ADAPTER_FILE
 from app.pipeline.reply_reading import (
     PooledSentence,
@@ -143,7 +143,7 @@ class Classifier:
                 _, tone, hostility = self._tone(feats.message[None, :])
                 out.append((tone, hostility))
             else:
-                language = language or detect_language(text)
+                language = language_code(language) or detect_language(text)
                 out.append(self._analysis(text, sentences, feats, language))
         return out
 

@@ -106,6 +106,12 @@ def detect_language(text: str) -> str:
     return code
 
 
+def language_code(tag: str | None) -> str | None:
+    """The primary subtag of a language tag, in lower case ("EN-gb" -> "en"; "" -> None)."""
+    primary = re.split(r"[-_]", (tag or "").strip().lower(), maxsplit=1)[0]
+    return primary or None
+
+
 def is_supported(code: str) -> bool:
     """True when replies can be drafted for messages in this language."""
     return code in SUPPORTED_LANGUAGES

@@ -128,3 +128,20 @@ def test_supported_languages():
     assert not is_supported("de")
     assert not is_supported("und")
     assert not is_supported("")
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [("en", "en"), ("EN", "en"), ("en-GB", "en"), ("en_US", "en"), (" De-AT ", "de"), ("", None)],
+)
+def test_language_code_is_the_primary_subtag_in_lower_case(tag, code):
+    from app.pipeline.language import language_code
+
+    assert language_code(tag) == code
+    assert language_code(None) is None
+
+
+def test_a_given_language_tag_in_any_form_reads_as_that_language(classifier):
+    for tag in ("EN", "en-GB", "en_us"):
+        (analysis,) = classifier.analyze_many(["Where is my refund?"], [tag])
+        assert (analysis.language, analysis.language_supported) == ("en", True), tag
