@@ -433,6 +433,15 @@ def format_sender(name: str | None, address: str) -> str:
     return f"{name} <{address}>"
 
 
+def _has_utc_time(moment: datetime) -> bool:
+    """Whether `moment` (timezone-aware) is also a valid time in UTC (not beyond year 1-9999)."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 def _parse_date(value: str | None) -> datetime | None:
     """A timezone-aware datetime from a Date header value (naive values taken as UTC)."""
     if not value:
@@ -1030,6 +1039,10 @@ def _parse(
     when = sent_at if sent_at is not None else header_date
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
+    if when is not None and not _has_utc_time(when):
+        if sent_at is not None:
+            raise InputError(f"sent_at is out of range: {sent_at.isoformat()}")
+        when = None  # a Date header no clock can hold is no date
 
     subject_value = subject if subject is not None else header_subject
     return Message(

@@ -84,6 +84,9 @@ def test_bad_input_gets_4xx_json(client):
         json={"body": "From: a@b.c\nContent-Type: multipart/mixed\n\nno boundary here"},
     )
     assert malformed.status_code == 422 and malformed.json()["detail"]
+    for route in ("/v1/analyze", "/v1/drafts"):
+        ancient = client.post(route, json={"body": ANGRY, "sent_at": "0001-01-01T00:00:00+14:00"})
+        assert ancient.status_code == 422 and "sent_at" in ancient.json()["detail"], route
     # the service still works afterwards
     assert client.post("/v1/analyze", json={"body": ANGRY}).status_code == 200
 

@@ -1006,3 +1006,15 @@ def test_format_sender_is_read_back_as_the_same_name_and_address(name, address):
 
     message = parse_message("Where is the invoice?", sender=format_sender(name, address))
     assert (message.sender_name, message.sender_address) == (name, address)
+
+
+@pytest.mark.parametrize(
+    "sent_at",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),
+    ],
+)
+def test_a_sent_at_no_clock_can_hold_in_utc_is_refused(sent_at):
+    with pytest.raises(InputError, match="sent_at is out of range"):
+        parse_message("Where is my refund?", sent_at=sent_at)
