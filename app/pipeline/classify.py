@@ -275,7 +275,7 @@ class Classifier:
         spans = [(s.start, s.end) for s in sentences]
         lexicon = self.heads.lexicon
         occluded = occlusion_features(
-            feats.encoded, feats.sentence_vectors, feats.masks, analysis.text, spans, lexicon
+            feats.encoded, feats.sentence_vectors, feats.ranges, analysis.text, spans, lexicon
         )
         alone = alone_features(feats.sentence_vectors, [s.text for s in sentences], lexicon)
         # Greetings and sign-offs ("Hi Sam,", "Dana") carry no label by definition; a

@@ -41,6 +41,53 @@ def surface_features(text: str) -> np.ndarray:
     )
 
 
+_LETTER_RUNS = re.compile(r"[A-Za-z]+")
+_PAIRS = ("!!", "?!", "!?", "??")
+
+
+def surface_without(text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """`surface_features(text[:a] + text[b:])` for each span (a, b), shape (spans, 7).
+
+    Counted once for the whole text, then corrected around each span, so that a long
+    message costs its length once rather than once per sentence.
+    """
+    runs = [(m.start(), m.end(), m.group()) for m in _LETTER_RUNS.finditer(text)]
+    starts = np.array([r[0] for r in runs], dtype=np.int64)
+    ends = np.array([r[1] for r in runs], dtype=np.int64)
+    words = np.cumsum([0] + [len(r[2]) >= 2 for r in runs])
+    caps = np.cumsum([0] + [len(r[2]) >= 2 and r[2].isupper() for r in runs])
+    # where each pair first ends and last starts, to tell whether a side still holds one
+    first_end = {p: text.find(p) + 2 if p in text else len(text) + 3 for p in _PAIRS}
+    last_start = {p: text.rfind(p) for p in _PAIRS}
+    exclamations, questions = text.count("!"), text.count("?")
+    rows = np.zeros((len(spans), SURFACE_SIZE), np.float32)
+    for row, (a, b) in enumerate(spans):
+        # runs touching or inside the span are re-read from what is left around it
+        lo = int(np.searchsorted(ends, a, side="left"))
+        hi = int(np.searchsorted(starts, b, side="right"))
+        left = min(a, int(starts[lo])) if lo < hi else a
+        right = max(b, int(ends[hi - 1])) if lo < hi else b
+        local = _LETTER_WORDS.findall(text[left:a] + text[b:right])
+        n_words = int(words[lo] + words[-1] - words[hi]) + len(local)
+        n_caps = int(caps[lo] + caps[-1] - caps[hi]) + sum(1 for w in local if w.isupper())
+        joined = text[max(0, a - 1) : a] + text[b : b + 1]
+
+        def holds(pair: str, a: int = a, b: int = b, joined: str = joined) -> bool:
+            return first_end[pair] <= a or last_start[pair] >= b or pair in joined
+
+        cut = text[a:b]
+        rows[row] = [
+            n_caps / max(n_words, 1),
+            min(n_caps, 5) / 5,
+            min(exclamations - cut.count("!"), 6) / 6,
+            float(holds("!!") or holds("?!") or holds("!?")),
+            min(questions - cut.count("?"), 6) / 6,
+            float(holds("??")),
+            min(n_words, 300) / 300,
+        ]
+    return rows
+
+
 def text_width(lexicon: Lexicon | None = None) -> int:
     """How many features `text_features` gives a text."""
     return SURFACE_SIZE + (lexicon.size if lexicon else 0)
@@ -57,21 +104,33 @@ def text_features(texts: Sequence[str], lexicon: Lexicon | None = None) -> np.nd
     return np.concatenate([surface, lexicon.transform(texts)], axis=1)
 
 
-def sentence_token_masks(encoded: Encoded, spans: Sequence[tuple[int, int]]) -> np.ndarray:
-    """Boolean matrix (sentences, tokens): which tokens fall inside each span."""
+def sentence_token_ranges(encoded: Encoded, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Token index ranges [first, stop) of the tokens inside each span, shape (spans, 2).
+
+    Token offsets run in text order, so the tokens overlapping a span are contiguous.
+    """
     starts, ends = encoded.offsets[:, 0], encoded.offsets[:, 1]
-    masks = np.zeros((len(spans), len(starts)), dtype=bool)
-    for row, (start, end) in enumerate(spans):
-        masks[row] = (starts < end) & (ends > start)
-    return masks
+    bounds = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    first = np.searchsorted(ends, bounds[:, 0], side="right")
+    stop = np.maximum(np.searchsorted(starts, bounds[:, 1], side="left"), first)
+    return np.stack([first, stop], axis=1).astype(np.int64)
 
 
-def sentence_vectors(encoded: Encoded, masks: np.ndarray) -> np.ndarray:
+def _range_sums(states: np.ndarray, ranges: np.ndarray) -> np.ndarray:
+    """The sum of the token vectors in each range, shape (ranges, hidden)."""
+    sums = np.zeros((len(ranges), states.shape[1]), np.float32)
+    for row, (first, stop) in enumerate(ranges):
+        if stop > first:
+            sums[row] = states[first:stop].sum(axis=0)
+    return sums
+
+
+def sentence_vectors(encoded: Encoded, ranges: np.ndarray) -> np.ndarray:
     """Mean token vector of each sentence; a sentence with no token gets the message mean."""
     states = encoded.states
     fallback = states.mean(axis=0) if len(states) else np.zeros(states.shape[1], np.float32)
-    counts = masks.sum(axis=1, keepdims=True)
-    sums = masks.astype(np.float32) @ states if len(states) else np.zeros((len(masks), 0))
+    counts = (ranges[:, 1] - ranges[:, 0])[:, None] if len(ranges) else np.zeros((0, 1))
+    sums = _range_sums(states, ranges)
     vectors = np.where(counts > 0, sums / np.maximum(counts, 1), fallback)
     return vectors.astype(np.float32)
 
@@ -79,7 +138,7 @@ def sentence_vectors(encoded: Encoded, masks: np.ndarray) -> np.ndarray:
 def message_features(
     encoded: Encoded,
     sentences: np.ndarray,
-    masks: np.ndarray,
+    ranges: np.ndarray,
     surface: np.ndarray,
     drop: int | None = None,
 ) -> np.ndarray:
@@ -92,7 +151,7 @@ def message_features(
     keep_tokens = np.ones(len(states), dtype=bool)
     keep_sentences = np.ones(len(sentences), dtype=bool)
     if drop is not None:
-        keep_tokens &= ~masks[drop]
+        keep_tokens[ranges[drop, 0] : ranges[drop, 1]] = False
         keep_sentences[drop] = False
     mean = states[keep_tokens].mean(axis=0) if keep_tokens.any() else np.zeros(hidden)
     peak = sentences[keep_sentences].max(axis=0) if keep_sentences.any() else mean
@@ -110,7 +169,7 @@ def peaks_without(rows: np.ndarray) -> np.ndarray:
 def occlusion_features(
     encoded: Encoded,
     sentences: np.ndarray,
-    masks: np.ndarray,
+    ranges: np.ndarray,
     text: str,
     spans: Sequence[tuple[int, int]],
     lexicon: Lexicon | None = None,
@@ -124,11 +183,11 @@ def occlusion_features(
     count = len(sentences)
     if not count:
         return np.zeros((0, 2 * hidden + text_width(lexicon)), np.float32)
-    weights = masks.astype(np.float32)
-    kept = len(states) - weights.sum(axis=1, keepdims=True)
-    means = np.where(kept > 0, (states.sum(axis=0) - weights @ states) / np.maximum(kept, 1), 0.0)
+    kept = len(states) - (ranges[:, 1] - ranges[:, 0])[:, None]
+    left = states.sum(axis=0) - _range_sums(states, ranges)
+    means = np.where(kept > 0, left / np.maximum(kept, 1), 0.0)
     peaks = means if count == 1 else peaks_without(sentences)
-    surface = text_features([text[:a] + text[b:] for a, b in spans])
+    surface = surface_without(text, spans)
     if lexicon is not None:
         surface = np.concatenate([surface, lexicon.without(text, spans)], axis=1)
     return np.concatenate([means, peaks, surface], axis=1).astype(np.float32)
@@ -163,7 +222,8 @@ class Featurized:
     sentences: np.ndarray
     """Sentence-role features, see `role_features`."""
     sentence_vectors: np.ndarray
-    masks: np.ndarray
+    ranges: np.ndarray
+    """Each sentence's token range [first, stop), see `sentence_token_ranges`."""
     encoded: Encoded
 
 
@@ -174,10 +234,10 @@ def featurize(
     lexicon: Lexicon | None = None,
 ) -> Featurized:
     """Pool one encoded message into message and sentence features."""
-    masks = sentence_token_masks(encoded, spans)
-    vectors = sentence_vectors(encoded, masks)
-    message = message_features(encoded, vectors, masks, text_features([text], lexicon)[0])
+    ranges = sentence_token_ranges(encoded, spans)
+    vectors = sentence_vectors(encoded, ranges)
+    message = message_features(encoded, vectors, ranges, text_features([text], lexicon)[0])
     roles = role_features(vectors, message, [text[a:b] for a, b in spans])
     return Featurized(
-        message=message, sentences=roles, sentence_vectors=vectors, masks=masks, encoded=encoded
+        message=message, sentences=roles, sentence_vectors=vectors, ranges=ranges, encoded=encoded
     )

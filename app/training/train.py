@@ -16,7 +16,7 @@ from app.pipeline.encoder import Encoder, TorchEncoder
 from app.pipeline.features import (
     featurize,
     role_features,
-    sentence_token_masks,
+    sentence_token_ranges,
     sentence_vectors,
 )
 from app.pipeline.heads import HOSTILE_LANGUAGE, Head, TactfulHeads
@@ -154,8 +154,8 @@ def encode_examples(
             found = feats.sentence_vectors
             sentences.append(found if len(found) else enc.states.mean(axis=0)[None, :])
             if example.roles:
-                masks = sentence_token_masks(enc, [(a, b) for a, b, _ in example.roles])
-                vectors = sentence_vectors(enc, masks)
+                ranges = sentence_token_ranges(enc, [(a, b) for a, b, _ in example.roles])
+                vectors = sentence_vectors(enc, ranges)
                 texts = [example.text[a:b] for a, b, _ in example.roles]
                 role_x.append(role_features(vectors, feats.message, texts))
                 role_y += [role for _, _, role in example.roles]

@@ -33,15 +33,15 @@ def _message(
 @pytest.mark.parametrize("sentences", [1, 2, 3, 7])
 def test_occlusion_matches_leaving_each_sentence_out(sentences: int, lexicon) -> None:
     text, spans, encoded = _message(sentences, np.random.default_rng(sentences))
-    masks = features.sentence_token_masks(encoded, spans)
-    vectors = features.sentence_vectors(encoded, masks)
-    occluded = features.occlusion_features(encoded, vectors, masks, text, spans, lexicon)
+    ranges = features.sentence_token_ranges(encoded, spans)
+    vectors = features.sentence_vectors(encoded, ranges)
+    occluded = features.occlusion_features(encoded, vectors, ranges, text, spans, lexicon)
     one_by_one = np.stack(
         [
             features.message_features(
                 encoded,
                 vectors,
-                masks,
+                ranges,
                 features.text_features([text[:a] + text[b:]], lexicon)[0],
                 drop=i,
             )
@@ -62,15 +62,16 @@ def test_a_sentence_read_alone_looks_like_a_message_of_that_sentence(
     sentences: int, lexicon
 ) -> None:
     text, spans, encoded = _message(sentences, np.random.default_rng(sentences))
-    masks = features.sentence_token_masks(encoded, spans)
-    vectors = features.sentence_vectors(encoded, masks)
+    ranges = features.sentence_token_ranges(encoded, spans)
+    vectors = features.sentence_vectors(encoded, ranges)
     alone = features.alone_features(vectors, [text[a:b] for a, b in spans], lexicon)
     for i, (a, b) in enumerate(spans):
-        part = Encoded(states=encoded.states[masks[i]], offsets=encoded.offsets[masks[i]])
+        first, stop = ranges[i]
+        part = Encoded(states=encoded.states[first:stop], offsets=encoded.offsets[first:stop])
         whole = features.message_features(
             part,
             vectors[i : i + 1],
-            np.ones((1, masks[i].sum()), bool),
+            np.array([[0, stop - first]]),
             features.text_features([text[a:b]], lexicon)[0],
         )
         np.testing.assert_allclose(alone[i], whole, atol=1e-5)
@@ -85,6 +86,28 @@ def test_the_message_vector_ends_with_its_words_when_the_model_has_a_lexicon():
     assert worded.message.shape == (plain.message.shape[0] + LEXICON.size,)
     np.testing.assert_allclose(worded.message[: plain.message.shape[0]], plain.message)
     np.testing.assert_allclose(worded.message[-LEXICON.size :], LEXICON.transform([text])[0])
+
+
+def test_token_ranges_are_the_tokens_overlapping_each_span():
+    text, spans, encoded = _message(7, np.random.default_rng(7))
+    spans += [(0, 0), (len(text), len(text)), (3, 4), (0, len(text))]
+    starts, ends = encoded.offsets[:, 0], encoded.offsets[:, 1]
+    for (a, b), (first, stop) in zip(
+        spans, features.sentence_token_ranges(encoded, spans), strict=True
+    ):
+        overlapping = np.flatnonzero((starts < b) & (ends > a))
+        assert list(range(first, stop)) == list(overlapping), (a, b)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_surface_without_equals_the_surface_of_the_text_with_each_span_cut(seed):
+    rng = np.random.default_rng(seed)
+    alphabet = list("aB cD!?. \nEF gh!!??IJ k")
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet, size=int(rng.integers(0, 40))))
+        spans = [tuple(sorted(map(int, rng.integers(0, len(text) + 1, 2)))) for _ in range(3)]
+        want = np.stack([features.surface_features(text[:a] + text[b:]) for a, b in spans])
+        np.testing.assert_allclose(features.surface_without(text, spans), want)
 
 
 def test_peaks_without_leave_each_sentence_out():
