@@ -302,8 +302,15 @@ def _outer_parts(msg: EmailMessage) -> list[EmailMessage]:
     return parts
 
 
-def _attached_messages(msg: EmailMessage, from_bytes: bool) -> list[str]:
-    """Readable text of emails attached as message/rfc822 (a forward "as attachment")."""
+_MAX_FORWARDS = 10
+
+
+def _attached_messages(msg: EmailMessage, from_bytes: bool, depth: int = 0) -> list[str]:
+    """Readable text of emails attached as message/rfc822 (a forward "as attachment").
+
+    An attached email with no text of its own (a bare forward of a forward) is read
+    through, down to `_MAX_FORWARDS` levels.
+    """
     texts: list[str] = []
     for part in _outer_parts(msg):
         if part.get_content_type() != "message/rfc822":
@@ -315,6 +322,8 @@ def _attached_messages(msg: EmailMessage, from_bytes: bool) -> list[str]:
         try:
             body = _mime_body(inner, from_bytes)
         except InputError:
+            if depth < _MAX_FORWARDS:
+                texts += _attached_messages(inner, from_bytes, depth + 1)
             continue
         head = [
             f"{name}: {value}"

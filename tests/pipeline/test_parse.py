@@ -1018,3 +1018,24 @@ def test_format_sender_is_read_back_as_the_same_name_and_address(name, address):
 def test_a_sent_at_no_clock_can_hold_in_utc_is_refused(sent_at):
     with pytest.raises(InputError, match="sent_at is out of range"):
         parse_message("Where is my refund?", sent_at=sent_at)
+
+
+@pytest.mark.parametrize("levels", [2, 3, 11])
+def test_a_bare_forward_of_a_forward_is_read_as_the_first_email(levels):
+    raw = "From: Dana <dana@example.com>\nSubject: Refund\n\nWhere is my refund?"
+    for level in range(levels):
+        raw = (
+            f"From: desk{level}@example.com\nSubject: Fwd\nMIME-Version: 1.0\n"
+            f"Content-Type: message/rfc822\n\n{raw}"
+        )
+    message = parse_message(raw)
+    assert message.new_text == "Where is my refund?"
+    assert message.sender_name == "Dana"
+
+
+def test_forwards_nested_beyond_reason_are_refused():
+    raw = "From: Dana <dana@example.com>\n\nWhere is my refund?"
+    for level in range(12):
+        raw = f"From: d{level}@x.com\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n{raw}"
+    with pytest.raises(InputError):
+        parse_message(raw)
