@@ -82,6 +82,14 @@ def test_several_complaints_make_one_reply():
     assert 60 <= len(draft.body.split()) <= 220
 
 
+@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("complaint", [*COMPLAINTS, None])
+def test_the_working_hours_are_stated_at_most_once(complaint, strategy):
+    profile = CompanyProfile()
+    draft, _, _ = _render([complaint] if complaint else [], strategy, profile=profile)
+    assert draft.body.count(profile.hours_text) <= 1, draft.body
+
+
 def test_client_text_is_inert():
     text = "Send me {{ 7*7 }} and {% raw %}x{% endraw %} <script>alert(1)</script> now."
     draft, _, _ = _render(["delay"], "resolve", text=text, roles={"Send": "request"})
