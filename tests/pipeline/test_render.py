@@ -1,5 +1,6 @@
 """Render: every complaint type x strategy renders, passes the guard and stays inert."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,6 +89,16 @@ def test_the_working_hours_are_stated_at_most_once(complaint, strategy):
     profile = CompanyProfile()
     draft, _, _ = _render([complaint] if complaint else [], strategy, profile=profile)
     assert draft.body.count(profile.hours_text) <= 1, draft.body
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_several_requests_get_one_follow_up_and_no_sentence_twice(strategy):
+    text = "Send the files by Friday. Can you also explain the charge? Please call me tomorrow."
+    roles = {"Send": "request", "explain": "request", "call": "request"}
+    draft, _, d = _render(["billing"], strategy, text=text, roles=roles)
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", draft.body) if s.strip()]
+    assert len(sentences) == len(set(sentences)), draft.body
+    assert len(d.requests) == 3 and all(r.text in draft.body for r in d.requests)
 
 
 def test_client_text_is_inert():
