@@ -34,8 +34,6 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _settings() -> Settings:
     """The settings, or exit 2 naming each invalid `TACTFUL_*` value."""
-    from pydantic import ValidationError
-
     try:
         return get_settings()
     except ValidationError as exc:

@@ -71,18 +71,15 @@ def surface_without(text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         n_words = int(words[lo] + words[-1] - words[hi]) + len(local)
         n_caps = int(caps[lo] + caps[-1] - caps[hi]) + sum(1 for w in local if w.isupper())
         joined = text[max(0, a - 1) : a] + text[b : b + 1]
-
-        def holds(pair: str, a: int = a, b: int = b, joined: str = joined) -> bool:
-            return first_end[pair] <= a or last_start[pair] >= b or pair in joined
-
+        held = {p for p in _PAIRS if first_end[p] <= a or last_start[p] >= b or p in joined}
         cut = text[a:b]
         rows[row] = [
             n_caps / max(n_words, 1),
             min(n_caps, 5) / 5,
             min(exclamations - cut.count("!"), 6) / 6,
-            float(holds("!!") or holds("?!") or holds("!?")),
+            float(bool(held & {"!!", "?!", "!?"})),
             min(questions - cut.count("?"), 6) / 6,
-            float(holds("??")),
+            float("??" in held),
             min(n_words, 300) / 300,
         ]
     return rows
