@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ConfigDict, ValidationError
+from pydantic import BeforeValidator, ConfigDict, ValidationError
 
 from app.config import ROOT, Settings, get_settings
 from app.errors import InputError
@@ -81,29 +79,16 @@ def _read_input(source: str) -> bytes:
     return path.read_bytes()
 
 
-@dataclass
-class JsonlItem:
-    """One valid line of a JSONL input file."""
-
-    line: int
-    id: str
-    body: str
-    subject: str | None
-    sender: str | None
-    sent_at: datetime | None
-    lang: str | None
-
-
 class JsonlLine(MessageIn):
-    """What a JSONL input line may hold: the API's message fields and an `id`."""
+    """One valid line of a JSONL input file: the API's message fields and an `id`."""
 
     model_config = ConfigDict(extra="ignore")
 
-    id: str | int
+    id: Annotated[str, BeforeValidator(lambda v: str(v) if type(v) is int else v)]
 
 
-def read_jsonl(path: Path) -> Iterator[JsonlItem | tuple[int, str]]:
-    """Valid items, or (line number, problem) for each bad line."""
+def read_jsonl(path: Path) -> Iterator[tuple[int, JsonlLine | str]]:
+    """(line number, the valid line or what is wrong with it) for each non-empty line."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
             try:
@@ -133,15 +118,7 @@ def read_jsonl(path: Path) -> Iterator[JsonlItem | tuple[int, str]]:
                     first.setdefault(str(error["loc"][0]), error["msg"])
                 yield number, "; ".join(f"{name}: {msg}" for name, msg in first.items())
                 continue
-            yield JsonlItem(
-                number,
-                str(fields.id),
-                fields.body,
-                fields.subject,
-                fields.sender,
-                fields.sent_at,
-                fields.lang,
-            )
+            yield number, fields
 
 
 def _run_jsonl(path: Path, settings: Settings, drafting: bool, strategy: str | None) -> None:
@@ -150,7 +127,7 @@ def _run_jsonl(path: Path, settings: Settings, drafting: bool, strategy: str | N
     _input_file(path)
     tactful = _load(settings)
     failures = 0
-    pending: list[tuple[JsonlItem, object]] = []
+    pending: list[tuple[JsonlLine, object]] = []
 
     def flush() -> None:
         if not pending:
@@ -168,10 +145,10 @@ def _run_jsonl(path: Path, settings: Settings, drafting: bool, strategy: str | N
             typer.echo(json.dumps({"id": item.id, **out}, ensure_ascii=False))
         pending.clear()
 
-    for item in read_jsonl(path):
-        if isinstance(item, tuple):
+    for number, item in read_jsonl(path):
+        if isinstance(item, str):
             failures += 1
-            typer.echo(f"{path}:{item[0]}: {item[1]}", err=True)
+            typer.echo(f"{path}:{number}: {item}", err=True)
             continue
         try:
             message = tactful.parse(
@@ -179,7 +156,7 @@ def _run_jsonl(path: Path, settings: Settings, drafting: bool, strategy: str | N
             )
         except InputError as exc:
             failures += 1
-            typer.echo(f"{path}:{item.line}: id {item.id}: {exc}", err=True)
+            typer.echo(f"{path}:{number}: id {item.id}: {exc}", err=True)
             continue
         pending.append((item, message))
         if len(pending) >= JSONL_BATCH:
