@@ -785,10 +785,10 @@ def _bare_name(line: str) -> str | None:
         return None
     name = match.group("name")
     words = re.split(r"[ '’-]+", name)
-    if len(name.split()) > 2 or len(words[0]) < 2:
+    if len(name.split()) > 2 or len(words[0]) < 2 or not _looks_like_name(name):
         return None
-    if not all(w.isalpha() and w.istitle() for w in words):
-        return None
+    if any(not w.isalpha() or (len(w) > 1 and w.isupper()) for w in words):
+        return None  # "FIX IT" is shouting, not a name
     return None if any(w.lower() in _NOT_PERSONAL for w in words) else name
 
 

@@ -766,6 +766,7 @@ def test_contact_block_without_signoff():
         ("The invoice is wrong.\n\nAoife Brennan", "Aoife Brennan"),
         ("The invoice is wrong.\n\nNiamh O'Sullivan", "Niamh O'Sullivan"),
         ("See you then.\n\nxx Portia", "Portia"),
+        ("See you then.\n\nRory McDonald", "Rory McDonald"),
     ],
 )
 def test_a_name_alone_on_the_last_line_names_the_sender(text, name):
