@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from app.pipeline.detach import restate_topic
+from app.pipeline.neutral import lower_first
 from app.pipeline.profile import DAYS, CompanyProfile
 from app.pipeline.types import (
     STRATEGIES,
@@ -64,7 +66,7 @@ def environment(templates_dir: Path) -> Environment:
         keep_trailing_newline=True,
         trim_blocks=False,
     )
-    env.filters["lower_first"] = lambda s: s[:1].lower() + s[1:] if s[:2] != s[:2].upper() else s
+    env.filters["lower_first"] = lower_first
     env.filters["trim_period"] = lambda s: s.rstrip(". ")
     return env
 
@@ -108,9 +110,14 @@ def dates_for(profile: CompanyProfile, now: datetime) -> dict[str, str]:
     }
 
 
+def _calm_case(reference: str) -> str:
+    """'ORDER NUMBER 40213' -> 'order number 40213'; codes such as INV-2026 stay."""
+    return re.sub(r"\b[A-Z]{4,}\b(?!-?\d)", lambda m: m.group(0).lower(), reference)
+
+
 def references(text: str) -> list[str]:
     """Order, invoice and ticket numbers the client mentioned, as written."""
-    found = [m.group(0).strip(" .:") for m in _REF.finditer(text)]
+    found = [_calm_case(m.group(0).strip(" .:")) for m in _REF.finditer(text)]
     found += [
         m.group(0) for m in _HASH_REF.finditer(text) if not any(m.group(0) in f for f in found)
     ]
@@ -123,7 +130,10 @@ def _first_name(name: str | None) -> str | None:
     cleaned = re.sub(r"[^\w\s'.-]", "", name).strip()
     if not cleaned or "@" in name:
         return None
-    return cleaned.split()[0]
+    first = cleaned.split()[0]
+    if first.isupper() or first.islower():  # "DEBBIE", "jason": greeted "Debbie", "Jason"
+        first = "-".join(part.capitalize() for part in first.split("-"))
+    return first
 
 
 def context(
@@ -142,7 +152,7 @@ def context(
             analysis.complaints,
             key=lambda c: PRIORITY.index(c) if c in PRIORITY else len(PRIORITY),
         )
-    topic = refs[0] if refs else (message.subject or None)
+    topic = refs[0] if refs else restate_topic(message.subject)
     rate = (
         f"{profile.money(profile.change_rate)} per hour"
         if profile.change_rate

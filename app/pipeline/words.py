@@ -28,6 +28,11 @@ class WordLists:
         return _vocative(self.insults)
 
     @property
+    def exclamation_pattern(self) -> re.Pattern[str]:
+        """'what a pack of idiots you are', 'what clowns they are' as one unit."""
+        return _exclamation(self.insults)
+
+    @property
     def filler_pattern(self) -> re.Pattern[str]:
         return _pattern(self.fillers)
 
@@ -56,5 +61,15 @@ def _vocative(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(
         rf",?\s*\byou\s+(?:(?:absolute|complete|total|little|utter|bunch of|pack of|lot of"
         rf"|such|are|'re|a|an)\s+)*(?:[a-z]+\s+){{0,2}}(?:{insult}[\s,]*)+(?![\w*])",
+        re.IGNORECASE,
+    )
+
+
+@lru_cache(maxsize=8)
+def _exclamation(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(
+        rf"\bwhat\s+(?:an?\s+)?(?:[a-z]+\s+){{0,3}}(?:{alternatives})(?![\w*])[\s,]*"
+        rf"(?:(?:you|they|he|she|it|this|that|y'all)\s*(?:are|'re|is|'s|were|was)\b)?",
         re.IGNORECASE,
     )

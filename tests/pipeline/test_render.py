@@ -9,7 +9,7 @@ import pytest
 from app.pipeline.check import ONE_LINE_MIN_WORDS, check_reply
 from app.pipeline.detach import detach
 from app.pipeline.profile import CompanyProfile
-from app.pipeline.render import render_alternatives, render_draft
+from app.pipeline.render import references, render_alternatives, render_draft
 from app.pipeline.types import COMPLAINTS, STRATEGIES, Strategy
 
 from .factories import analysis, message
@@ -153,3 +153,41 @@ def test_dates_fall_on_working_days():
     )
     for day in ("Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
         assert day not in draft.body
+
+
+@pytest.mark.parametrize(
+    ("subject", "opening"),
+    [
+        ("RE: URGENT!!! WHERE ARE MY FILES??", "Thank you for your message. "),
+        ("Re: URGENT: my order", "Thank you for your message about your order. "),
+        ("Re: my order, you clowns", "Thank you for your message. "),
+        ("website", 'Thank you for your message about "website". '),
+    ],
+)
+def test_the_subject_is_named_in_neutral_words(subject, opening):
+    text = "Send me the final files by Friday."
+    a = analysis(text, tone="angry", roles={"Send": "request"}, hostility=0.7)
+    m = message(text, subject=subject)
+    draft = render_draft(
+        m, a, detach(m, a), Strategy("resolve", "test"), CompanyProfile(),
+        send_not_before=NOW, templates_dir=TEMPLATES, now=NOW,
+    )  # fmt: skip
+    assert opening in draft.body
+    checks = check_reply(draft.body, profile=CompanyProfile(), client_text=text, reader=CALM)
+    assert [c for c in checks if not c.passed] == []
+
+
+@pytest.mark.parametrize(("name", "greeting"), [("DEBBIE", "Hi Debbie,"), ("jason", "Hi Jason,")])
+def test_a_name_in_capitals_or_lower_case_is_greeted_in_title_case(name, greeting):
+    draft, _, _ = _render(["delay"], "resolve", name=name)
+    assert draft.body.startswith(greeting)
+    checks = check_reply(draft.body, profile=CompanyProfile(), client_text=TEXT, reader=CALM)
+    assert [c for c in checks if not c.passed] == []
+
+
+def test_a_shouted_reference_is_named_in_calm_case():
+    assert references("WHERE IS ORDER NUMBER 40213, INV-2026-118 and PO 7781") == [
+        "order number 40213",
+        "INV-2026-118",
+        "PO 7781",
+    ]

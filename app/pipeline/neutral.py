@@ -1,0 +1,381 @@
+"""Neutral words: one sentence of the client's, calmed and turned to the reply's side.
+
+Shouting, insults, fillers, emoji and the client's own apologies go; dropped
+apostrophes come back; "I/my/you" become "you/your/we/us"; the first word is lowered
+for use mid-sentence unless it may be a name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from app.pipeline.words import load_words
+
+_SWAP = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "myself": "yourself",
+    "we": "you",
+    "us": "you",
+    "our": "your",
+    "ours": "yours",
+    "ourselves": "yourselves",
+    "i'm": "you're",
+    "i've": "you've",
+    "i'll": "you'll",
+    "i'd": "you'd",
+    "we're": "you're",
+    "we've": "you've",
+    "we'll": "you'll",
+    "we'd": "you'd",
+    "you": "we",
+    "your": "our",
+    "yours": "ours",
+    "yourself": "ourselves",
+    "you're": "we're",
+    "you've": "we've",
+    "you'll": "we'll",
+    "you'd": "we'd",
+}
+_AGREEMENT = [
+    (re.compile(r"\byou am\b", re.I), "you are"),
+    (re.compile(r"\byou was\b", re.I), "you were"),
+    (re.compile(r"\byou has\b", re.I), "you have"),
+    (re.compile(r"\bwe is\b", re.I), "we are"),
+    (re.compile(r"\bwe was\b", re.I), "we were"),
+]
+# After the swap every "we" was the client's "you"; where that "you" was an object, the
+# reply needs "us" ("I told you" -> "you told us").
+_OBJECT_WE = re.compile(
+    r"\b(to|for|with|at|from|about|of|by|without|than|told|tell|asked|ask|sent|send|paid|"
+    r"pay|owe|gave|give|called|call|emailed|email|contacted|contact|let|help|helped|showed|"
+    r"show|reminded|remind|warned|trusted|hired|chose|thanked|thank|texted|messaged|"
+    r"promised|assured|understand|understood) we\b"
+    r"(?! (?:are|were|have|had|will|would|can|could|should|do|did|need|must)\b)",
+    re.I,
+)
+# "chasing you for this": after an -ing word, a "you" followed by what ends an object.
+_OBJECT_WE_AFTER_ING = re.compile(
+    r"\b([a-z]+ing) we\b(?=\s*(?:[.,;:!?]|$|for\b|about\b|to\b|with\b|on\b|at\b|in\b"
+    r"|again\b|every\b|all\b|up\b|back\b|now\b|today\b))",
+    re.I,
+)
+# "leave you a review" -> "leave we a review" -> "leave us a review": a "we" followed by
+# what can only be an object, unless an auxiliary makes it a question ("are we a ...").
+_WE_BEFORE_OBJECT = re.compile(
+    r"\b([a-z']+) we\b(?= (?:a|an|the|this|that|these|those|some|any|our|your|their|his|her"
+    r"|through|round|around|along)\b)",
+    re.I,
+)
+_AUXILIARIES = {
+    "am", "are", "is", "was", "were", "do", "did", "does", "have", "has", "had", "will",
+    "would", "can", "could", "should", "shall", "must", "may", "might", "that", "so",
+    "and", "but", "or", "if", "when", "because", "as", "than",
+}  # fmt: skip
+WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+# First words that make a request an order to act ("Send me ...").
+IMPERATIVE_VERBS = {
+    "send",
+    "fix",
+    "refund",
+    "give",
+    "call",
+    "remove",
+    "add",
+    "change",
+    "explain",
+    "tell",
+    "let",
+    "get",
+    "put",
+    "move",
+    "answer",
+    "reply",
+    "cancel",
+    "stop",
+    "update",
+    "check",
+    "provide",
+    "confirm",
+    "make",
+    "do",
+    "finish",
+    "deliver",
+    "pay",
+    "return",
+    "replace",
+    "sort",
+    "redo",
+    "email",
+    "ring",
+    "book",
+    "share",
+    "issue",
+    "credit",
+    "process",
+    "restore",
+    "look",
+    "try",
+    "respond",
+    "resend",
+    "mock",
+    "switch",
+    "go",
+    "use",
+    "include",
+    "drop",
+    "delete",
+    "come",
+    "file",
+    "release",
+    "ship",
+    "show",
+    "install",
+    "deal",
+    "arrange",
+    "quote",
+    "write",
+    "help",
+    "revert",
+    "undo",
+    "speak",
+    "talk",
+    "contact",
+    "escalate",
+    "review",
+    "test",
+    "lower",
+    "waive",
+    "pick",
+    "convince",
+    "reissue",
+    "approve",
+    "schedule",
+    "organise",
+    "organize",
+}
+# First words that make a request a question ("Where is ...").
+QUESTION_WORDS = {
+    "where",
+    "when",
+    "why",
+    "what",
+    "how",
+    "who",
+    "which",
+    "is",
+    "are",
+    "do",
+    "does",
+    "did",
+    "will",
+    "can",
+    "could",
+    "would",
+    "should",
+    "have",
+    "has",
+    "any",
+    "was",
+    "were",
+    "shall",
+}
+_SPACES = re.compile(r"[ \t]+")
+# The client's own apologies ("sorry it's so late, but") are not restated: a reply that
+# quotes them would read as apologising.
+_CLIENT_APOLOGY = re.compile(
+    r"\b(?:i'?m\s+|i\s+am\s+)?(?:so\s+|very\s+|really\s+)?(?:sorry|apologies)\b"
+    r"(?:\s+(?:for|about|to|that|if)\b[^,.;!?]*)?(?:\s*,?\s*(?:it'?s|it\s+is)\s+[^,.;!?]*)?"
+    r"\s*[,;]?\s*(?:but\s+)?",
+    re.IGNORECASE,
+)
+# Rants typed fast drop apostrophes ("im not paying", "its been 3 weeks"); restored
+# before the person swap so that "im" becomes "you're". Only forms that are not words.
+_BARE_CONTRACTIONS = {
+    "im": "I'm",
+    "ive": "I've",
+    "dont": "don't",
+    "cant": "can't",
+    "didnt": "didn't",
+    "doesnt": "doesn't",
+    "isnt": "isn't",
+    "wasnt": "wasn't",
+    "werent": "weren't",
+    "arent": "aren't",
+    "havent": "haven't",
+    "hasnt": "hasn't",
+    "couldnt": "couldn't",
+    "wouldnt": "wouldn't",
+    "shouldnt": "shouldn't",
+    "wont": "won't",
+    "youre": "you're",
+    "youve": "you've",
+    "theyre": "they're",
+    "thats": "that's",
+    "whats": "what's",
+}
+_BARE_CONTRACTION = re.compile(rf"\b(?:{'|'.join(_BARE_CONTRACTIONS)})\b", re.I)
+# "its" before a verb, an article or an adverb is "it's": the possessive is followed by
+# its noun.
+_BARE_ITS = re.compile(
+    r"\b(it)s(?= (?:been|not|a|an|the|going|gonna|getting|taking|just|still|now|always|never"
+    r"|over|ok|okay|too|so|very|really|done|sorted|finished|ready|live|fixed|nearly|almost)\b)",
+    re.I,
+)
+# Spoken openers of a rant ("right so", "ok, so", "look,"); "look at" and "right now"
+# stay.
+_LEAD_OPENER = re.compile(
+    r"^(?:(?:right|ok|okay|well|look|listen|anyway)\s*(?:,\s*|\s+(?=so\b))"
+    r"|(?:um+|erm+|uh+)\b[\s,.]*"
+    r"|(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening))\b(?:\s+[\w.'-]+){0,3}?\s*,\s*"
+    r"|(?:mate|pal|buddy|guys|folks)\b[\s,]*"
+    r"|(?:oh|ah)\b[\s,]*(?:and\s+)?"
+    r"|(?:and|but|also|plus)\b[\s,]+"
+    r"|(?:thanks|thank\s+you)\b[^,.;!?]*,\s*but\s+"
+    r"|(?:\d{1,2}[.)]|[-*\u2022])\s+"
+    r"|(?:(?:i\s+)?(?:just\s+)?(?:wanted|writing|wrote)\s+to\s+(?:say|let\s+you\s+know|tell\s+you)"
+    r"|(?:just\s+)?a\s+(?:quick\s+)?(?:one|note|line)\s+to\s+(?:say|let\s+you\s+know)"
+    r"|(?:just\s+)?a\s+(?:quick\s+)?heads[\s-]up)"
+    r"(?:\s+personally)?(?:\s+that\b)?[\s,]*"
+    r"|so\b,?\s*(?=(?:i|i'm|you|you're|we|it|it's|its|they|the|this|that|your|my|our)\b))+",
+    re.I,
+)
+# "IT has packed in", "IT's": the pronoun shouted, not the department.
+_SHOUTED_IT = re.compile(r"\bIT(?=(?:'s|'S)\b| (?:HAS|has|IS|is|WAS|was|KEEPS|keeps)\b)")
+_ORDINAL = re.compile(r"(?<=\d)(?:ST|ND|RD|TH)\b")
+# ", no excuses about the rework", "no ifs or buts": venting that reads as an excuse when
+# quoted back.
+_NO_EXCUSES = re.compile(
+    r"[,;]?\s*(?:and\s+)?no\s+(?:more\s+)?(?:excuses|ifs,?\s+(?:and|or)\s+buts)\b"
+    r"(?:\s+(?:about|this\s+time)\b[^,.;!?]*)?",
+    re.I,
+)
+_PUNCT_RUN = re.compile(r"([!?.])[!?.]+")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]")
+
+
+def neutral(text: str) -> str:
+    """Strip insults, fillers, emoji, shouting and exclamation from one sentence."""
+    words = load_words()
+    out = _EMOJI.sub("", text)
+    out = _BARE_CONTRACTION.sub(lambda m: _restore(m.group(0)), out)
+    out = _BARE_ITS.sub(lambda m: f"{m.group(1)}'s", out)
+    out = _LEAD_OPENER.sub("", out.lstrip())
+    out = _CLIENT_APOLOGY.sub("", out)
+    out = _NO_EXCUSES.sub("", out)
+    out = words.exclamation_pattern.sub("", out)
+    out = words.vocative_pattern.sub("", out)
+    out = words.insult_pattern.sub("", out)
+    out = words.filler_pattern.sub("", out)
+    out = _SHOUTED_IT.sub("it", out)
+    out = re.sub(
+        r"\b[A-Z]{2,}\b(?!-?\d)",
+        lambda m: m.group(0) if m.group(0) in words.acronyms else m.group(0).lower(),
+        out,
+    )
+    out = _ORDINAL.sub(lambda m: m.group(0).lower(), out)
+    out = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(1), out)
+    out = out.replace("!", ".")
+    out = re.sub(r"\s+([,.?;:])", r"\1", out)
+    out = re.sub(r"([,;:])\s*([,.;:?])", r"\2", out)
+    out = re.sub(r"\ba\s+(?=[,.?])", "", out)
+    out = _SPACES.sub(" ", out).strip(" ,;:-")
+    return out.lstrip(".?;:, ")
+
+
+def _restore(word: str) -> str:
+    fixed = _BARE_CONTRACTIONS[word.lower()]
+    return fixed if fixed.startswith("I") or word.islower() else fixed.capitalize()
+
+
+# Words before an interjected "thank you" ("say thank you", "a huge thank you"); after
+# a subject or a modal it is the verb ("I can't thank you enough" -> "thank us").
+_THANKS_LEAD = {"say", "a", "huge", "big", "massive", "special", "quick", "and", "also", "many"}
+
+
+def swap_person(text: str) -> str:
+    """Turn the client's 'I/my/you' into the reply's 'you/your/we'."""
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if lower not in _SWAP:
+            return word
+        if lower == "you":
+            before = [w.lower() for w in WORD.findall(text[: match.start()])[-2:]]
+            if before[-1:] == ["thank"] and (len(before) < 2 or before[0] in _THANKS_LEAD):
+                return word  # "a huge thank you", not "a huge thank us"
+        new = _SWAP[lower]
+        return new.capitalize() if match.start() == 0 and word[0].isupper() else new
+
+    out = WORD.sub(swap, text)
+    out = _OBJECT_WE.sub(lambda m: f"{m.group(1)} us", out)
+    out = _OBJECT_WE_AFTER_ING.sub(lambda m: f"{m.group(1)} us", out)
+    out = _WE_BEFORE_OBJECT.sub(
+        lambda m: m.group(0) if m.group(1).lower() in _AUXILIARIES else f"{m.group(1)} us", out
+    )
+    out = re.sub(r"\bwe(?=\s*[.,;:!?]|$)", "us", out)
+    for pattern, fixed in _AGREEMENT:
+        out = pattern.sub(lambda m, f=fixed: f.capitalize() if m.group(0)[0].isupper() else f, out)
+    return out
+
+
+# Words a sentence often starts with, which are no names even before "has" or "'s".
+_COMMON_STARTERS = frozenset(
+    {
+        "a", "an", "the", "this", "that", "these", "those", "there", "here", "it", "its", "they",
+        "he", "she", "we", "you", "your", "our", "their", "his", "her", "my", "one", "some",
+        "any", "all", "no", "none", "nobody", "nothing", "everyone", "everybody", "everything",
+        "someone", "somebody", "something", "each", "every", "both", "either", "neither",
+        "today", "tomorrow", "yesterday", "tonight", "life", "work", "who", "what", "where",
+        "when", "how", "why", "which", "let", "quote", "invoice", "order", "email", "letter",
+        "contract", "estimate", "receipt", "bill", "site", "website", "app", "agreement",
+        "proposal", "schedule", "plan", "system", "team", "office", "client", "customer",
+        "company", "manager", "boss", "start", "come",
+    }
+)  # fmt: skip
+_CALENDAR = frozenset(
+    {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "january", "february", "april", "june", "july", "august", "september", "october",
+        "november", "december", "christmas", "easter",
+    }
+)  # fmt: skip
+# Verbs that follow a person far more often than a thing ("Dan thinks", "Mia has").
+_PERSON_VERBS = frozenset(
+    {
+        "has", "had", "thinks", "thought", "says", "said", "wants", "wanted", "told", "asked",
+        "needs", "needed", "reckons", "mentioned", "realised", "realized", "suggested",
+    }
+)  # fmt: skip
+_FIRST_WORDS = re.compile(r"[\w'\u2019-]+")
+
+
+def keeps_capital(word: str, next_word: str = "") -> bool:
+    """Whether a capitalised first word keeps its capital mid-sentence: "I", acronyms,
+    days and months, and what reads as a name ("Mia's", "Dan thinks")."""
+    if not word[:1].isupper():
+        return False
+    lower = word.lower().replace("\u2019", "'")
+    stem = lower[:-2] if lower.endswith("'s") else ""
+    if "'" in lower and lower.split("'")[0] in _COMMON_STARTERS:
+        return False  # "You've", "That's"
+    return (
+        (word.isupper() and len(word) > 1)
+        or lower in ("i", "i'm", "i've", "i'll", "i'd")
+        or lower in _CALENDAR
+        or (bool(stem) and stem not in _COMMON_STARTERS and stem not in _CALENDAR)
+        or (stem in _CALENDAR)
+        or (next_word.lower() in _PERSON_VERBS and lower not in _COMMON_STARTERS)
+    )
+
+
+def lower_first(text: str) -> str:
+    """Lower the first letter for use mid-sentence, unless that word keeps its capital
+    ('Dan thinks ...', 'VAT is ...', 'Thursday or Friday?' stay)."""
+    words = _FIRST_WORDS.findall(text[:80])
+    if not words or keeps_capital(words[0], words[1] if len(words) > 1 else ""):
+        return text
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,78 @@
+"""Neutral words: calmed, apostrophes restored, persons swapped, first word lowered."""
+
+from app.pipeline.neutral import lower_first, neutral, swap_person
+
+
+def test_the_clients_you_becomes_us_as_an_object_and_we_as_a_subject():
+    assert swap_person("On Monday I told you we're going back") == (
+        "On Monday you told us you're going back"
+    )
+    assert swap_person("I paid you 500 last week") == "You paid us 500 last week"
+    assert swap_person("I told you we are done") == "You told us you are done"
+    assert swap_person("I trust you.") == "You trust us."
+    assert swap_person("Can you send me the files") == "Can we send you the files"
+
+
+def test_you_after_an_ing_word_is_an_object_only_before_what_ends_one():
+    assert swap_person("I keep chasing you for this") == "You keep chasing us for this"
+    assert swap_person("Nothing you said helped") == "Nothing we said helped"
+    assert swap_person("I was thinking you could call") == "You were thinking we could call"
+    assert swap_person("Stop emailing me, I'm paying you today.") == (
+        "Stop emailing you, you're paying us today."
+    )
+
+
+def test_you_before_an_object_becomes_us_unless_a_question_needs_we():
+    assert swap_person("I've left you a review") == "You've left us a review"
+    assert swap_person("I'm sending you the bill") == "You're sending us the bill"
+    assert swap_person("I found you through a friend") == "You found us through a friend"
+    assert swap_person("Are you a real company") == "Are we a real company"
+    assert swap_person("I thank you for the files") == "You thank us for the files"
+
+
+def test_shouted_pronouns_and_ordinals_are_calmed_but_codes_kept():
+    assert neutral("IT has packed in AGAIN since the 20TH") == "it has packed in since the 20th"
+    assert neutral("Invoice INV-2026-118 is wrong") == "Invoice INV-2026-118 is wrong"
+    assert neutral("The IT team is fine") == "The IT team is fine"
+
+
+def test_a_capitalised_first_word_is_lowered_unless_it_reads_as_a_name():
+    for common in [
+        "Happy to pay now",
+        "It's late",
+        "Take it off the bill",
+        "Artwork is ready",
+        "Things are tight",
+        "Everyone's gone",
+        "Quick question",
+        "A note to say",
+    ]:
+        assert lower_first(common) == common[0].lower() + common[1:], common
+    for kept in [
+        "Dan thinks so",
+        "Mia has had twelve sessions",
+        "Olivia's coursework",
+        "Monday works",
+        "Thursday or Friday?",
+        "VAT is due",
+        "I think",
+    ]:
+        assert lower_first(kept) == kept, kept
+
+
+def test_no_excuses_is_venting_and_is_not_quoted_back():
+    assert neutral('I want the tab bar back tomorrow, no excuses about "rework".') == (
+        "I want the tab bar back tomorrow."
+    )
+    assert neutral("Send the files today, no ifs or buts, and the invoice.") == (
+        "Send the files today, and the invoice."
+    )
+
+
+def test_thank_you_is_kept_as_thanks_and_swapped_as_a_verb():
+    assert swap_person("Wanted to say thank you for the files") == (
+        "Wanted to say thank you for the files"
+    )
+    assert swap_person("Thank you for the lesson") == "Thank you for the lesson"
+    assert swap_person("I can't thank you enough") == "You can't thank us enough"
+    assert swap_person("I thank you for the files") == "You thank us for the files"
