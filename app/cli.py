@@ -289,6 +289,13 @@ def train(
         str,
         typer.Option(help="Layers with adapters: attention, or all (feed-forward too)."),
     ] = "attention",
+    complaint_weight: Annotated[
+        float,
+        typer.Option(help="Weight of the complaint loss while tuning the adapters (1: as tone)."),
+    ] = 6.0,
+    threat_weight: Annotated[
+        float, typer.Option(help="Weight of the threat loss while tuning the adapters.")
+    ] = 3.0,
     sentence_peak: Annotated[
         bool,
         typer.Option(help="Complaint scores also read the message's strongest sentence."),
@@ -326,6 +333,8 @@ def train(
         raise _fail("--lexicon-terms must be 0 (none) or more")
     if finetune_wording < 0:
         raise _fail("--finetune-wording must be 0 (none) or more")
+    if not (complaint_weight >= 0 and threat_weight >= 0):
+        raise _fail("--complaint-weight and --threat-weight must be 0 or more")
     if not no_wording and not wording.is_dir():
         raise _fail(f"--wording: no folder {wording} (--no-wording trains without it)")
     settings = _settings()
@@ -338,6 +347,8 @@ def train(
         finetune_epochs=finetune,
         adapter_rank=adapter_rank,
         adapter_targets=adapter_targets,
+        complaint_weight=complaint_weight,
+        threat_weight=threat_weight,
         sentence_peak=sentence_peak,
         threat_cuts=threat_cuts,
         hostile_language=hostile_language,

@@ -70,14 +70,15 @@ class Serving:
     async def draft_for(self, reading: Reading, *, now: datetime | None = None) -> DraftResult:
         """Render a reply and run the guard; the guard's readings are batched too.
 
-        When the full draft fails the guard, the plain draft replaces it if it passes.
+        When the full draft fails the guard, the first plain draft that passes replaces it.
         """
         draft, alternatives = self.tactful.render(reading, now=now)
         result = await self._finish(reading, draft, alternatives)
-        if not result.draft.passed:
-            retry = await self._finish(reading, self.tactful.plain_draft(reading, now=now), [])
+        for plain in self.tactful.plain_drafts(reading, now=now) if not result.draft.passed else []:
+            retry = await self._finish(reading, plain, [])
             if retry.draft.passed:
                 result.draft = retry.draft
+                break
         return result
 
     async def _finish(

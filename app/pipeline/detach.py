@@ -46,6 +46,8 @@ _THREAT_TAIL = re.compile(
 )
 
 
+# "A huge thank you for the files": thanks, neither a request nor a fact to have noted.
+_THANKS = re.compile(r"^(?:(?:a|many|huge|big|massive|special)\s+)*thank(?:s|\s+you)\b", re.I)
 _ASKING = re.compile(r"\b(?:please|pls|kindly|could|can|would|will)\b", re.I)
 # "I appreciate it wasn't your fault, but I'd like ...": the request is what follows.
 _CONCESSION = re.compile(
@@ -70,6 +72,8 @@ def restate_request(text: str) -> str:
     polite = _ASKING.search(removed) is not None
     core = clean[len(removed) :].strip(" :;,-\u2013")
     core = re.sub(r"[\s,]*\bplease\b[\s,.]*$", "", core, flags=re.I).rstrip(" ,")
+    if _THANKS.match(core) and "?" not in core and not _ASKING.search(core):
+        return ""  # "thanks for the quote" asks for nothing
     first = core.split(" ", 1)[0].lower().strip(",")
     if polite and first not in QUESTION_WORDS:
         core = core.rstrip("?")
@@ -86,7 +90,9 @@ def restate_request(text: str) -> str:
 def restate_fact(text: str) -> str:
     """A claim about what happened, in neutral words."""
     clean = neutral(text).rstrip("?")
-    return _sentence_case(swap_person(clean)) if len(clean.split()) >= 2 else ""
+    if len(clean.split()) < 2 or _THANKS.match(clean):
+        return ""
+    return _sentence_case(swap_person(clean))
 
 
 def restate_threat(text: str) -> str:

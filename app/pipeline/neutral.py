@@ -234,6 +234,7 @@ _LEAD_OPENER = re.compile(
     r"|(?:oh|ah)\b[\s,]*(?:and\s+)?"
     r"|(?:and|but|also|plus)\b[\s,]+"
     r"|(?:thanks|thank\s+you)\b[^,.;!?]*,\s*but\s+"
+    r"|(?:thanks|thank\s+you)(?:\s+so\s+much)?\s*[,!.:-]+\s*"
     r"|(?:\d{1,2}[.)]|[-*\u2022])\s+"
     r"|(?:(?:i\s+)?(?:just\s+)?(?:wanted|writing|wrote)\s+to\s+(?:say|let\s+you\s+know|tell\s+you)"
     r"|(?:just\s+)?a\s+(?:quick\s+)?(?:one|note|line)\s+to\s+(?:say|let\s+you\s+know)"

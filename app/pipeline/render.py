@@ -244,15 +244,18 @@ def render_draft(
     templates_dir: Path,
     now: datetime | None = None,
     plain: bool = False,
+    quote_request: bool = True,
 ) -> Draft:
     """The reply for the chosen strategy (the guard's checks are added by the caller).
 
-    `plain` gives the sparest version: no client wording beyond the requests, one
-    complaint paragraph. It is the fallback when the full draft fails the guard.
+    `plain` gives the sparest version: no client wording beyond the first request (none
+    without `quote_request`), one complaint paragraph. It is the fallback when the full
+    draft fails the guard.
     """
     ctx = context(message, analysis, detached, strategy.label, profile, now or datetime.now(UTC))
     if plain:
-        ctx.update(facts=[], requests=ctx["requests"][:1], complaints=ctx["complaints"][:1])
+        kept = ctx["requests"][:1] if quote_request else []
+        ctx.update(facts=[], requests=kept, complaints=ctx["complaints"][:1])
     body, template = _render(ctx, strategy.label, Path(templates_dir), not detached.needs_reply)
     return Draft(
         subject=_subject(message),

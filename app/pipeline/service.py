@@ -171,17 +171,17 @@ class Tactful:
         options = {"send_not_before": not_before, "templates_dir": self.templates_dir, "now": now}
         return render_draft(*args, **options), render_alternatives(*args, **options)
 
-    def plain_draft(self, reading: Reading, *, now: datetime | None = None) -> Draft:
-        """The sparest draft for a reading, for when the full one fails the guard."""
+    def plain_drafts(self, reading: Reading, *, now: datetime | None = None) -> list[Draft]:
+        """The fallbacks when the full draft fails the guard, sparest last: one request
+        restated, then none (a restated request can carry what the guard refuses, such as
+        the client's "you'll do it on Saturday")."""
         not_before = send_not_before(reading.cooldown_minutes, reading.message.sent_at, now)
         args = (reading.message, reading.analysis, reading.detached, reading.strategy, self.profile)
-        return render_draft(
-            *args,
-            send_not_before=not_before,
-            templates_dir=self.templates_dir,
-            now=now,
-            plain=True,
-        )
+        options = {"send_not_before": not_before, "templates_dir": self.templates_dir, "now": now}
+        return [
+            render_draft(*args, **options, plain=True, quote_request=quote)
+            for quote in (True, False)
+        ]
 
     def finish(
         self,
@@ -234,10 +234,13 @@ class Tactful:
         read = self.settings.guard_reads_drafts if read is None else read
         rendered = [self.render(reading, now=now) for reading in readings]
         results = self._finish_all(readings, rendered, read)
-        failed = [i for i, r in enumerate(results) if not r.draft.passed]
-        if failed:
+        for level in range(2):
+            failed = [i for i, r in enumerate(results) if not r.draft.passed]
+            if not failed:
+                break
             plain = [
-                (self.plain_draft(readings[i], now=now), results[i].alternatives) for i in failed
+                (self.plain_drafts(readings[i], now=now)[level], results[i].alternatives)
+                for i in failed
             ]
             for i, retry in zip(
                 failed, self._finish_all([readings[i] for i in failed], plain, read), strict=True

@@ -60,7 +60,9 @@ def _vocative(words: tuple[str, ...]) -> re.Pattern[str]:
     insult = rf"(?:{alternatives})"
     return re.compile(
         rf",?\s*\byou\s+(?:(?:absolute|complete|total|little|utter|bunch of|pack of|lot of"
-        rf"|such|are|'re|a|an)\s+)*(?:[a-z]+\s+){{0,2}}(?:{insult}[\s,]*)+(?![\w*])",
+        rf"|such|are|'re|a|an)\s+)*(?:[a-z]+\s+){{0,2}}(?:{insult}[\s,]*)+(?![\w*])"
+        # "you jumped-up van driver.": the nouns an insulting word leads, up to the stop
+        rf"(?:(?<=[\w*-])\s[a-z]+(?:\s[a-z]+)?(?=\s*(?:[.,!?;]|$)))?",
         re.IGNORECASE,
     )
 

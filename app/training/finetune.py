@@ -32,6 +32,11 @@ class FinetuneConfig:
     head_lr: float = 3e-3
     accumulate: int = 8
     seed: int = 13
+    complaint_weight: float = 6.0
+    """Weight of the complaint loss (the mean over complaint types) beside tone, roles and
+    the rest: with 1, twelve types together weigh as much as the tone alone."""
+    threat_weight: float = 3.0
+    """Weight of the threat-presence loss, so that the adapters keep reading threats."""
 
 
 def finetune(
@@ -84,7 +89,7 @@ def finetune(
             states = model(input_ids=torch.tensor([ids])).last_hidden_state[0, 1:-1]
             offsets = offsets[1:-1]
             vector = states.mean(dim=0)
-            loss = _message_loss(example, vector, heads, complaint_labels, bce, ce)
+            loss = _message_loss(example, vector, heads, complaint_labels, config, bce, ce)
             if example.roles and len(offsets):
                 spans = torch.from_numpy(
                     np.array(
@@ -115,7 +120,7 @@ def finetune(
     return TorchEncoder(model_dir=encoder.model_dir, model=model), state
 
 
-def _message_loss(example, vector, heads, complaint_labels, bce, ce):
+def _message_loss(example, vector, heads, complaint_labels, config, bce, ce):
     import torch
 
     loss = torch.zeros(())
@@ -124,7 +129,8 @@ def _message_loss(example, vector, heads, complaint_labels, bce, ce):
     if example.hostility is not None:
         loss = loss + bce(heads["hostility"](vector), torch.tensor([example.hostility]))
     if example.threats is not None:
-        loss = loss + bce(heads["threat"](vector), torch.tensor([float(bool(example.threats))]))
+        present = torch.tensor([float(bool(example.threats))])
+        loss = loss + config.threat_weight * bce(heads["threat"](vector), present)
         kinds = torch.tensor([float(k in example.threats) for k in THREAT_KINDS])
         loss = loss + bce(heads["kinds"](vector), kinds)
     if example.complaints is not None:
@@ -138,5 +144,5 @@ def _message_loss(example, vector, heads, complaint_labels, bce, ce):
         )
         gold = torch.tensor([float(c in example.complaints) for c in complaint_labels])
         per_label = bce(heads["complaints"](vector), gold, reduction="none")
-        loss = loss + (per_label * known).sum() / known.sum()
+        loss = loss + config.complaint_weight * (per_label * known).sum() / known.sum()
     return loss

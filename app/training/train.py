@@ -66,6 +66,10 @@ class TrainConfig:
     adapter_rank: int = 8
     adapter_targets: str = "attention"
     """Layers that carry adapters: "attention", or "all" (the feed-forward layers too)."""
+    complaint_weight: float = 6.0
+    """Weight of the complaint loss while the adapters are tuned (1: as much as the tone)."""
+    threat_weight: float = 3.0
+    """Weight of the threat-presence loss while the adapters are tuned."""
     finetune_real: int = 400
     augment: bool = True
     threat_cuts: bool = True
@@ -545,6 +549,8 @@ def train(
                 rank=config.adapter_rank,
                 targets=config.adapter_targets,
                 seed=config.seed,
+                complaint_weight=config.complaint_weight,
+                threat_weight=config.threat_weight,
             ),
             tick,
         )

@@ -132,6 +132,8 @@ def test_a_stripped_and_does_not_turn_a_statement_into_an_order():
     )
     assert restate_request("Now send the files.") == "You asked us to send the files."
     assert restate_request("The invoice please.") == ""
+    assert restate_request("Thanks for the quote for the 250 menus.") == ""
+    assert restate_request("Thanks, could you send the files?") == "You asked us to send the files."
     assert restate_request("Oh and maybe a members' area?") == "You asked: maybe a members' area?"
 
 
@@ -161,9 +163,8 @@ def test_preambles_vocatives_and_conjunctions_open_no_fact():
     assert restate_fact("Wanted to let you know personally that I've moved it in-house.") == (
         "You've moved it in-house."
     )
-    assert restate_fact("Wanted to say a huge thank you for the files.") == (
-        "A huge thank you for the files."
-    )
+    assert restate_fact("Wanted to say a huge thank you for the files.") == ""
+    assert restate_fact("Thanks for the lesson yesterday, I learned a lot.") == ""
     assert restate_fact("A heads-up that I'm off from 4 to 15 August.") == (
         "You're off from 4 to 15 August."
     )

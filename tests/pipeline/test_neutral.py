@@ -76,3 +76,10 @@ def test_thank_you_is_kept_as_thanks_and_swapped_as_a_verb():
     assert swap_person("Thank you for the lesson") == "Thank you for the lesson"
     assert swap_person("I can't thank you enough") == "You can't thank us enough"
     assert swap_person("I thank you for the files") == "You thank us for the files"
+
+
+def test_a_vocative_insult_goes_with_the_nouns_it_leads():
+    assert neutral("Don't quote your terms at me, you jumped-up van driver.") == (
+        "Don't quote your terms at me."
+    )
+    assert neutral("Refund me now, you clowns, or else.") == "Refund me now or else."

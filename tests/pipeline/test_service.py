@@ -96,3 +96,48 @@ def test_drafts_get_the_calm_reading_only_when_asked():
     assert tactful.classifier.replies_read >= 1 + len(read.alternatives)
     edited = tactful.check(quick.draft.body, client_text=TEXT)
     assert "calm_reading" in {c.rule for c in edited}
+
+
+class RestatedRequestRefused(FakeClassifier):
+    """Reads any reply that restates a request as hostile, as the guard's rules would a
+    client's "you'll do it on Saturday" restated."""
+
+    def read_replies(self, texts):
+        return [("angry", 0.9) if "You asked" in t else ("calm", 0.01) for t in texts]
+
+    def run(self, items):
+        return [
+            self.read_replies([text])[0] if reply else self.analyze_many([text])[0]
+            for text, _, reply in items
+        ]
+
+
+def test_when_a_restated_request_fails_the_guard_the_draft_goes_without_it():
+    tactful = Tactful(RestatedRequestRefused(), Settings(guard_reads_drafts=True))
+    message = tactful.parse(TEXT, sender="Dana <dana@example.com>")
+    (result,) = tactful.draft_many(tactful.read_many([message]))
+    assert result.draft.passed
+    assert "You asked" not in result.draft.body and "Hi Dana," in result.draft.body
+    first, sparest = tactful.plain_drafts(result.reading)
+    assert "You asked" in first.body and "You asked" not in sparest.body
+
+
+def test_the_async_front_falls_back_the_same_way():
+    import asyncio
+
+    from app.serving import Serving
+
+    settings = Settings(guard_reads_drafts=True)
+    tactful = Tactful(RestatedRequestRefused(), settings)
+    serving = Serving(tactful, settings)
+
+    async def go():
+        await serving.start()
+        try:
+            reading = await serving.read(tactful.parse(TEXT))
+            return await serving.draft_for(reading)
+        finally:
+            await serving.stop()
+
+    result = asyncio.run(go())
+    assert result.draft.passed and "You asked" not in result.draft.body

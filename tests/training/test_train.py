@@ -314,6 +314,8 @@ def test_cli_refuses_unknown_adapter_targets_and_a_negative_lexicon(tmp_path):
         (["--adapter-rank", "0"], "--adapter-rank must be at least 1"),
         (["--lexicon-terms", "-1"], "--lexicon-terms must be 0"),
         (["--finetune-wording", "-1"], "--finetune-wording must be 0"),
+        (["--complaint-weight", "-1"], "--complaint-weight and --threat-weight must be 0"),
+        (["--threat-weight", "-0.5"], "--complaint-weight and --threat-weight must be 0"),
         (["--wording", str(tmp_path / "missing")], "--wording: no folder"),
     ):
         result = CliRunner().invoke(cli.app, base + extra)
@@ -352,3 +354,57 @@ def test_unbalanced_label_heads_stay_calibrated_and_balanced_ones_lean_positive(
     assert y.mean() < 0.15
     assert abs(mean_p[False] - y.mean()) < 0.03
     assert mean_p[True] > mean_p[False] + 0.1
+
+
+def test_stage_one_loss_weights_scale_their_tasks():
+    import torch
+
+    from app.training.data import Example
+    from app.training.finetune import FinetuneConfig, _message_loss
+
+    torch.manual_seed(0)
+    heads = torch.nn.ModuleDict(
+        {
+            name: torch.nn.Linear(4, n)
+            for name, n in (("threat", 1), ("kinds", 5), ("complaints", 3))
+        }
+    )
+    vector = torch.randn(4)
+    labels = ["a", "b", "c"]
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    ce = torch.nn.functional.cross_entropy
+
+    def loss(example, **weights):
+        config = FinetuneConfig(**weights)
+        return _message_loss(example, vector, heads, labels, config, bce, ce).item()
+
+    complaint = Example(id="c", text="x", complaints=["b"])
+    assert loss(complaint, complaint_weight=6.0) == pytest.approx(
+        6 * loss(complaint, complaint_weight=1.0)
+    )
+    assert loss(complaint, complaint_weight=0.0) == 0.0
+    threat = Example(id="t", text="x", threats=["legal"])
+    kinds_only = loss(threat, threat_weight=0.0)
+    presence = loss(threat, threat_weight=1.0) - kinds_only
+    assert presence > 0
+    assert loss(threat, threat_weight=3.0) == pytest.approx(kinds_only + 3 * presence)
+
+
+def test_the_complaint_weight_changes_the_adapters_and_is_saved(tmp_path, classifier):
+    from safetensors.numpy import load_file
+
+    states = {}
+    for weight in (0.0, 6.0):
+        config = TrainConfig(
+            **{
+                **FAST.__dict__,
+                "finetune_epochs": 1,
+                "reply_heads": False,
+                "complaint_weight": weight,
+            }
+        )
+        train(classifier.encoder, TINY, tmp_path / str(weight), config)
+        states[weight] = load_file(tmp_path / str(weight) / "adapter.safetensors")
+        saved = json.loads((tmp_path / str(weight) / "config.json").read_text())
+        assert saved["train"]["complaint_weight"] == weight
+    assert any(not np.allclose(states[0.0][k], states[6.0][k]) for k in states[0.0])
