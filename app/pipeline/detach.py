@@ -22,7 +22,7 @@ from app.pipeline.words import load_words
 
 _POLITE_LEAD = re.compile(
     r"^(?:(?:please|pls|kindly|ok so|so|and|but|now|also|then)\b[\s,]*)*"
-    r"(?:(?:could|can|would|will)\s+(?:you|we|someone|somebody|anyone)\s+(?:please\s+)?"
+    r"(?:(?:could|can|would|will)\s+(?:you|we|someone|somebody|anyone)\s+(?!mind\b)(?:please\s+)?"
     r"(?:(?:be able|be willing|be so kind as)\s+to\s+)?)?",
     re.I,
 )
@@ -56,6 +56,51 @@ _CONCESSION = re.compile(
     re.I,
 )
 MIN_REQUEST_WORDS = 3
+# "Per my last email, could you confirm ...": the ask is what follows the lead-in clause.
+_ASK_AFTER_CLAUSE = re.compile(
+    r"^[^?]{3,}?[,;:]\s*(?=(?:please\s+)?(?:could|can|would|will)\s+"
+    r"(?:you|someone|somebody|anyone)\b(?!\s+mind\b))",
+    re.I,
+)
+# A statement is a request only when it says what the client wants ("I need ...", "I'd
+# like ...") or what the reply's side should do ("you should ..."); "every round you
+# break something" is venting in the request's place.
+_WISH = re.compile(
+    r"\b(?:i|we)(?:\s+(?:really|just|only|still|now|also|simply|urgently|do|would|will))*\s+"
+    r"(?:want|need|expect|require|demand|insist|am\s+asking|are\s+asking|request)\b"
+    r"|\b(?:i|we|they|he|she)(?:'d|\s+would)(?:\s+(?:really|just|much|also|rather|now|still"
+    r"|actually|ideally|very\s+much))*\s+(?:like|love|appreciate|prefer|want|rather|need)\b"
+    r"|\b(?:wants?|would\s+(?:\w+\s+)?like|would\s+love|prefers?)\s+to\b|\bprefers?\b"
+    r"|\b(?:i|we)(?:'ll|\s+will)\s+need\s+to\b|\b(?:i|we)(?:'ve|\s+have)\s+decided\b"
+    r"|\b(?:i'm|we're|i\s+am|we\s+are)\s+(?:now\s+)?(?:asking|requesting|expecting|assuming"
+    r"|thinking\s+(?:of|about)|considering)\b|\bwondering\s+(?:if|whether)\b"
+    r"|\bif\s+(?:you|someone|anyone)\s+could\b|\bplease\b"
+    r"|\byou(?:'ll|\s+will)\s+(?!be\b|see\b|regret\b|hear\b)[a-z]+"
+    r"|\byou\s+(?:should|must|need\s+to|have\s+to|ought\s+to|will\s+need\s+to)\b"
+    r"|\b(?:must|needs?\s+to|has\s+to|have\s+to|should)\s+be\s+\w+(?:ed|en|t)\b"
+    r"|\bneeds?\s+\w+ing\b"
+    r"|^(?:a\s+)?(?:full\s+|partial\s+)?(?:refund|replacement|credit|discount|call\s?back)\b",
+    re.I,
+)
+_MODAL_SUBJECT = re.compile(
+    r"\b(?:could|can|would|will)\s+(?:you|we|someone|somebody|anyone)\b", re.I
+)
+# "Would you have space for ...": a question about what the reply's side has, not an order.
+_HAVE_SOMETHING = re.compile(
+    r"^have\s+(?:any|space|room|time|availability|capacity|a\s+(?:slot|space|gap)"
+    r"|the\s+(?:time|capacity))\b",
+    re.I,
+)
+_RHETORICAL_OR = re.compile(r"^or\s+(?:shall|should|do|must|is|am|are)\s+(?:i|we|that|it)\b", re.I)
+# "Send all the reminders you like", "do it properly or don't bother": a dare, not an ask.
+_DISMISSIVE = re.compile(
+    r"\b(?:all\s+the\s+[a-z]+|whatever|as\s+many\s+[a-z]+\s+as)\s+you\s+(?:like|want)\b"
+    r"|\bor\s+don't\s+bother\b",
+    re.I,
+)
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
+# "Let's call it part of the original scope, shall we?": a rhetorical proposal.
+_LETS = re.compile(r"^let's\s+(?P<rest>.+?)[\s,]*(?P<tag>shall\s+we)?[\s?.]*$", re.I)
 
 
 def restate_request(text: str) -> str:
@@ -65,16 +110,35 @@ def restate_request(text: str) -> str:
     if not clean:
         return ""
     clean = _CONCESSION.sub("", clean)
+    clean = _ASK_AFTER_CLAUSE.sub("", clean)
     lead = _POLITE_LEAD.match(clean)
     removed = lead.group(0) if lead else ""
     # Only an ask ("please", "could you") makes what follows a request to act; a
     # stripped "and" or "now" does not.
     polite = _ASKING.search(removed) is not None
     core = clean[len(removed) :].strip(" :;,-\u2013")
-    core = re.sub(r"[\s,]*\bplease\b[\s,.]*$", "", core, flags=re.I).rstrip(" ,")
+    asked = core.endswith("?")
+    core = re.sub(r"[\s,]*\bplease\b[\s,.?]*$", "", core, flags=re.I).rstrip(" ,")
+    if asked and not core.endswith("?"):
+        core += "?"
     if _THANKS.match(core) and "?" not in core and not _ASKING.search(core):
         return ""  # "thanks for the quote" asks for nothing
     first = core.split(" ", 1)[0].lower().strip(",")
+    if _RHETORICAL_OR.match(core) or _DISMISSIVE.search(core):
+        return ""  # "Or shall I open ticket number five?" asks nothing of us
+    if _MODAL_SUBJECT.search(removed):
+        # "Could you have a look", "could someone do it": an order, not a question; "could
+        # someone who has read it reopen it" is neither, said politely
+        if first in ("who", "which", "that"):
+            return ""
+        if _HAVE_SOMETHING.match(core):
+            return f"You asked: {lower_first(swap_person(clean)).rstrip('.?')}?"
+        return f"You asked us to {lower_first(swap_person(core.rstrip('?'))).rstrip('.')}."
+    lets = _LETS.match(core)
+    if lets:
+        if lets.group("tag"):
+            return ""
+        return f"You suggested that we {swap_person(lets.group('rest')).rstrip('.?')}."
     if polite and first not in QUESTION_WORDS:
         core = core.rstrip("?")
     if core.endswith("?") or first in QUESTION_WORDS:
@@ -84,6 +148,8 @@ def restate_request(text: str) -> str:
         return f"You asked us to {lower_first(swap_person(core)).rstrip('.')}."
     if len(core.split()) < MIN_REQUEST_WORDS:
         return ""  # "I want:" before a list, a bare "Timeline."
+    if not _WISH.search(core) and not _LIST_ITEM.match(text):
+        return ""
     return f"You asked for the following: {lower_first(swap_person(core)).rstrip('.')}."
 
 
@@ -93,6 +159,47 @@ def restate_fact(text: str) -> str:
     if len(clean.split()) < 2 or _THANKS.match(clean):
         return ""
     return _sentence_case(swap_person(clean))
+
+
+# First words of a fragment rather than a statement: "With the font from v3.", "Got the
+# posts.", "Let me list where we are".
+_FRAGMENT_STARTS = {
+    "with", "without", "maybe", "perhaps", "let", "also", "plus", "not", "just", "still",
+    "and", "or", "but", "so", "because", "which", "who", "if", "unless", "although", "though",
+    "got", "sent", "called", "paid", "had", "made", "said", "told", "went", "took", "left",
+    "spent", "tried", "been", "asked", "emailed", "phoned", "rang", "booked", "ordered",
+    "received", "reported", "chased", "waited", "looking", "hoping", "wondering", "thinking",
+    "to", "don't", "do", "please", "expect", "never", "confirming", "following",
+    # the client's "you did ...": an accusation, which "I have noted that" would concede
+    "we", "we've", "we're", "we'd", "we'll",
+}  # fmt: skip
+# "£320 for cleaning when ...": an amount and what it was for, no statement.
+_AMOUNT_FOR = re.compile(r"^[£$€]?\d[\d,.]*\s*(?:[£$€]|eur|gbp|usd)?\s+(?:for|on)\b", re.I)
+# A statement has a verb; these are the ones a client's account of events is told with.
+_FINITE_VERB = re.compile(
+    r"\b(?:is|are|was|were|am|has|have|had|do|does|did|will|would|can|could|should|shall"
+    r"|may|might|must|says|said|got|gets|took|takes|came|comes|went|goes|made|makes|left"
+    r"|sent|told|paid|gave|gives|kept|keeps|needs|wants|shows|showed|feels|looks|seems"
+    r"|thinks|thought|knows|knew|stopped|started|broke|won't|take|takes|work|works|load|loads"
+    r"|cost|costs|run|runs|show|say|need|want|look|keep|seem|happen|happens|arrive|arrives"
+    r"|include|includes|contain|contains|mean|means|remain|remains|fail|fails|owe|owes"
+    r"|assume|stays|stay|hope|hopes|believe|believes|understand|understands"
+    r"|[a-z]+ed|[a-z]+'(?:s|re|ve|d|ll)"
+    r"|[a-z]+n't)\b",
+    re.I,
+)
+
+
+def can_be_noted(fact: str) -> bool:
+    """Whether a restated fact reads well after "I have noted that": a statement with a
+    verb, neither a fragment nor sarcasm or a feeling quoted back."""
+    first = fact.split(" ", 1)[0].lower().strip(",.")
+    return (
+        first not in _FRAGMENT_STARTS
+        and _AMOUNT_FOR.match(fact) is None
+        and _FINITE_VERB.search(fact) is not None
+        and load_words().unnoted_pattern.search(fact) is None
+    )
 
 
 def restate_threat(text: str) -> str:
@@ -130,7 +237,9 @@ def restate_topic(subject: str | None) -> str | None:
     without a determiner is quoted as written ('"Logo revisions"').
     """
     text = _REPLY_PREFIX.sub("", subject or "").strip()
-    if not text or text.endswith("?") or _SCARE_QUOTES.search(text):
+    if text.strip("()[] ").lower() in ("no subject", "untitled", "none"):
+        return None
+    if not text or "?" in text or _SCARE_QUOTES.search(text):
         return None  # a question, or 'Our "perfect day"': naming it would be sarcastic
     words = load_words()
     if words.insult_pattern.search(text) or words.vocative_pattern.search(text):
@@ -173,5 +282,5 @@ def detach(message: Message, analysis: Analysis) -> Detached:
             text = restate_threat(sentence.text)
             if text:
                 threats.append(_item(sentence, text))
-    needs_reply = bool(requests or threats or (facts and analysis.complaints))
+    needs_reply = bool(requests or threats or analysis.complaints)
     return Detached(requests=requests, facts=facts, threats=threats, needs_reply=needs_reply)

@@ -52,7 +52,8 @@ _OBJECT_WE = re.compile(
     r"\b(to|for|with|at|from|about|of|by|without|than|told|tell|asked|ask|sent|send|paid|"
     r"pay|owe|gave|give|called|call|emailed|email|contacted|contact|let|help|helped|showed|"
     r"show|reminded|remind|warned|trusted|hired|chose|thanked|thank|texted|messaged|"
-    r"promised|assured|understand|understood) we\b"
+    r"promised|assured|understand|understood|write|wrote|writing|like|love|want|wanted|need|"
+    r"needed|expect|expected|require|required|get|see|saw|hear|heard|reach) we\b"
     r"(?! (?:are|were|have|had|will|would|can|could|should|do|did|need|must)\b)",
     re.I,
 )
@@ -155,6 +156,35 @@ IMPERATIVE_VERBS = {
     "schedule",
     "organise",
     "organize",
+    "choose",
+    "reopen",
+    "reschedule",
+    "postpone",
+    "extend",
+    "collect",
+    "upload",
+    "publish",
+    "print",
+    "prioritise",
+    "prioritize",
+    "ensure",
+    "take",
+    "wake",
+    "swap",
+    "rip",
+    "bin",
+    "find",
+    "reprint",
+    "redraw",
+    "follow",
+    "start",
+    "leave",
+    "keep",
+    "clear",
+    "remake",
+    "rebuild",
+    "reinstall",
+    "repaint",
 }
 # First words that make a request a question ("Where is ...").
 QUESTION_WORDS = {
@@ -253,6 +283,13 @@ _NO_EXCUSES = re.compile(
     r"(?:\s+(?:about|this\s+time)\b[^,.;!?]*)?",
     re.I,
 )
+# "..., because it's [worthless]": what is left of a clause whose insult was taken out.
+_DANGLING = re.compile(
+    r"(?:\s*,\s*(?:(?:because|since|and|but|so|which)\s+)?|\s+(?:because|since|and|but|so"
+    r"|which)\s+)(?:it's|it\s+is|it\s+was|that's|that\s+is|this\s+is|you're|you\s+are"
+    r"|you\s+were|they're|they\s+are|they\s+were|he's|she's)\s*(?=[.!?]*\s*$)",
+    re.I,
+)
 _PUNCT_RUN = re.compile(r"([!?.])[!?.]+")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]")
 
@@ -270,6 +307,7 @@ def neutral(text: str) -> str:
     out = words.vocative_pattern.sub("", out)
     out = words.insult_pattern.sub("", out)
     out = words.filler_pattern.sub("", out)
+    out = _DANGLING.sub("", out)
     out = _SHOUTED_IT.sub("it", out)
     out = re.sub(
         r"\b[A-Z]{2,}\b(?!-?\d)",

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from app.pipeline.detach import restate_topic
+from app.pipeline.detach import can_be_noted, restate_topic
 from app.pipeline.neutral import lower_first
 from app.pipeline.profile import DAYS, CompanyProfile
 from app.pipeline.types import (
@@ -166,7 +166,11 @@ def context(
         "signer_title": profile.signer_title,
         "topic": topic,
         "refs": refs,
-        "facts": [f.text for f in detached.facts if len(f.text.split()) >= MIN_FACT_WORDS][:1],
+        "facts": [
+            f.text
+            for f in detached.facts
+            if len(f.text.split()) >= MIN_FACT_WORDS and can_be_noted(f.text)
+        ][:1],
         "requests": [r.text for r in detached.requests][:MAX_REQUESTS],
         "complaints": complaints,
         "strategy": strategy,

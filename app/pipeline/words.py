@@ -17,6 +17,7 @@ class WordLists:
     insults: tuple[str, ...]
     fillers: tuple[str, ...]
     acronyms: frozenset[str]
+    unnoted: tuple[str, ...] = ()
 
     @property
     def insult_pattern(self) -> re.Pattern[str]:
@@ -36,6 +37,11 @@ class WordLists:
     def filler_pattern(self) -> re.Pattern[str]:
         return _pattern(self.fillers)
 
+    @property
+    def unnoted_pattern(self) -> re.Pattern[str]:
+        """Sarcasm and feelings that keep a fact out of the reply's opening."""
+        return _pattern(self.unnoted)
+
 
 @lru_cache(maxsize=8)
 def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -51,6 +57,7 @@ def load_words(path: Path = WORDS_FILE) -> WordLists:
         insults=tuple(str(w) for w in data.get("insults", [])),
         fillers=tuple(str(w) for w in data.get("fillers", [])),
         acronyms=frozenset(str(w) for w in data.get("acronyms", [])),
+        unnoted=tuple(str(w) for w in data.get("unnoted", [])),
     )
 
 

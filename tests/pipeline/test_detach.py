@@ -3,6 +3,7 @@
 import pytest
 
 from app.pipeline.detach import (
+    can_be_noted,
     detach,
     neutral,
     restate_fact,
@@ -116,6 +117,8 @@ def test_spoken_openers_are_left_out_but_not_the_words_they_resemble():
         ("Thanks!!", None),
         ("absolute joke", None),
         ('Our "perfect day"', None),
+        ("Our wedding photos?!", None),
+        ("(no subject)", None),
         ("Overdue invoice INV-2026-118", '"Overdue invoice INV-2026-118"'),
         ("Re:", None),
         ("", None),
@@ -190,3 +193,100 @@ def test_a_greeting_on_the_first_line_of_a_fact_is_left_out():
     assert restate_fact("Dear Sir or Madam, our flight was cancelled.") == (
         "Your flight was cancelled."
     )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "You're trying to take £660 from me for nothing.",
+        "Every round you fix one thing and break another.",
+        "No, no, no.",
+        "Not Monday, tonight.",
+        "I had to take the morning off work on Monday to let you in.",
+        "I'll send it over.",
+        "Looking forward to seeing it by the 30th.",
+        "I'm sure the clause is in the proposal somewhere, but I don't remember agreeing to it.",
+        "Send all the reminders you like.",
+        "Do it properly or don't bother.",
+    ],
+)
+def test_a_statement_that_asks_for_nothing_is_not_restated_as_a_request(sentence):
+    assert restate_request(sentence) == ""
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        ("I'd really like it sorted before 8am.", "you'd really like it sorted before 8am"),
+        ("I need this fixed tonight.", "you need this fixed tonight"),
+        (
+            "The deposit must be returned within 10 days.",
+            "the deposit must be returned within 10 days",
+        ),
+        ("They'd now like to stay on the old system.", "they'd now like to stay on the old system"),
+        ("Full refund, today.", "full refund, today"),
+        ("I'll need to cancel my desk from 1 June.", "you'll need to cancel your desk from 1 June"),
+    ],
+)
+def test_what_the_client_wants_is_restated_however_it_is_said(sentence, restated):
+    assert restate_request(sentence) == f"You asked for the following: {restated}."
+
+
+def test_an_order_is_restated_but_a_reference_is_no_order():
+    assert restate_request("Take the £620 off the invoice.") == (
+        "You asked us to take the £620 off the invoice."
+    )
+    assert restate_request("Order BD-77213.") == ""
+
+
+def test_the_ask_is_found_after_a_lead_in_and_rhetoric_is_left_out():
+    assert (
+        restate_request(
+            "Per my last email (and the one before that), could you please confirm whether "
+            "you'll be submitting my P11Ds before the deadline?"
+        )
+        == "You asked us to confirm whether we'll be submitting your P11Ds before the deadline."
+    )
+    assert restate_request("Could someone have a look this afternoon, please?") == (
+        "You asked us to have a look this afternoon."
+    )
+    assert restate_request("Would you mind sending the files?") == (
+        "You asked: would we mind sending the files?"
+    )
+    assert restate_request("Would you have space for A-level maths from September?") == (
+        "You asked: would we have space for A-level maths from September?"
+    )
+    assert restate_request("Could someone who has actually read it reopen it?") == ""
+    assert restate_request("Or shall I open ticket number five?") == ""
+    assert restate_request("Or maybe blue in both?") == "You asked: or maybe blue in both?"
+    assert restate_request("Let's call it all part of the original scope, shall we?") == ""
+    assert restate_request("Let's set up a call on Monday with my partner.") == (
+        "You suggested that we set up a call on Monday with your partner."
+    )
+
+
+def test_only_a_statement_in_plain_words_opens_the_reply():
+    for fragment in (
+        "With the font from v3 and the old leaf icon.",
+        "Got the four blog posts on Monday.",
+        "Let you list where you are.",
+        "£320 for cleaning when you had the flat cleaned yourself.",
+        "Three weeks of silence and no reply to four emails.",
+        "You're sure the charge is in some small print you were never shown.",
+        "The invoice is apparently correct.",
+        "You've received the list and you're stunned.",
+        "We've filed your VAT return for the wrong quarter.",
+    ):
+        assert not can_be_noted(fragment), fragment
+    for statement in (
+        "The spring campaign was supposed to go live on 1 March.",
+        "Pages take 6 or 7 seconds to load on your phone.",
+        "Your wedding was on 16 May.",
+    ):
+        assert can_be_noted(statement), statement
+
+
+def test_complaints_need_a_reply_even_when_no_sentence_can_be_restated():
+    text = "Oh wonderful, ticket solved. Marvellous work as always."
+    a = analysis(text, tone="sarcastic", complaints=("quality",), roles={"": "emotion"})
+    assert detach(message(text), a).needs_reply is True

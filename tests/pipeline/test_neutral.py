@@ -83,3 +83,23 @@ def test_a_vocative_insult_goes_with_the_nouns_it_leads():
         "Don't quote your terms at me."
     )
     assert neutral("Refund me now, you clowns, or else.") == "Refund me now or else."
+
+
+def test_what_an_insult_leaves_of_its_clause_goes_with_it():
+    assert neutral("I want the £600 back, because clearly it's worthless.") == (
+        "I want the £600 back."
+    )
+    assert neutral("I know where it is.") == "I know where it is."
+    assert neutral("Print them as they are.") == "Print them as they are."
+
+
+def test_business_acronyms_are_not_shouting():
+    assert neutral("My MD is asking about the GCSE tutor and the RCD.") == (
+        "My MD is asking about the GCSE tutor and the RCD."
+    )
+    assert neutral("I am NOT paying.") == "I am not paying."
+
+
+def test_you_after_a_verb_of_wanting_is_us():
+    assert swap_person("I'd like you to have another go") == "You'd like us to have another go"
+    assert swap_person("I expect you to pay for it") == "You expect us to pay for it"

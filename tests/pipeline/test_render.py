@@ -191,3 +191,15 @@ def test_a_shouted_reference_is_named_in_calm_case():
         "INV-2026-118",
         "PO 7781",
     ]
+
+
+def test_the_opening_notes_a_statement_not_a_fragment_or_sarcasm():
+    text = (
+        "With the font from v3 and the old leaf icon. Apparently round two is "
+        "included in some small print. The logo was approved on 3 May. Send the files."
+    )
+    roles = {"With": "fact", "Apparently": "fact", "logo": "fact", "Send": "request"}
+    draft, _, d = _render(["indecisive"], "resolve", text=text, roles=roles)
+    assert len(d.facts) == 3
+    assert "I have noted that the logo was approved on 3 May." in draft.body
+    assert "font from v3" not in draft.body and "small print" not in draft.body
