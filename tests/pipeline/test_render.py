@@ -203,3 +203,11 @@ def test_the_opening_notes_a_statement_not_a_fragment_or_sarcasm():
     assert len(d.facts) == 3
     assert "I have noted that the logo was approved on 3 May." in draft.body
     assert "font from v3" not in draft.body and "small print" not in draft.body
+
+
+def test_a_request_without_a_complaint_points_to_no_details_below():
+    text = "Please confirm the cancellation and tell me how to export my records."
+    draft, _, _ = _render([], "resolve", text=text, roles={"Please": "request"})
+    assert "That is in hand." in draft.body and "below" not in draft.body
+    draft, _, _ = _render(["delay"], "resolve", text=text, roles={"Please": "request"})
+    assert "That is in hand, with the details below." in draft.body
