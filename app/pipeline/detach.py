@@ -282,5 +282,11 @@ def detach(message: Message, analysis: Analysis) -> Detached:
             text = restate_threat(sentence.text)
             if text:
                 threats.append(_item(sentence, text))
+            # "I want the gallery by Friday, or I'm posting reviews": the ask before the
+            # threatened consequence is a request too
+            if _THREAT_TAIL.search(neutral(sentence.text)):
+                asked = restate_request(sentence.text)
+                if asked:
+                    requests.append(_item(sentence, asked))
     needs_reply = bool(requests or threats or analysis.complaints)
     return Detached(requests=requests, facts=facts, threats=threats, needs_reply=needs_reply)

@@ -274,7 +274,11 @@ _LEAD_OPENER = re.compile(
     re.I,
 )
 # "IT has packed in", "IT's": the pronoun shouted, not the department.
-_SHOUTED_IT = re.compile(r"\bIT(?=(?:'s|'S)\b| (?:HAS|has|IS|is|WAS|was|KEEPS|keeps)\b)")
+_SHOUTED_IT = re.compile(
+    r"\bIT(?=(?:'s|'S)\b| (?:HAS|has|IS|is|WAS|was|KEEPS|keeps)\b)"
+    # "FIX IT TODAY": next to another shouted word, the pronoun
+    r"|(?<=\b[A-Z]{2} )IT\b|(?<=\b[A-Z]{3} )IT\b|(?<=\b[A-Z]{4} )IT\b|\bIT(?= [A-Z]{2,}\b)"
+)
 _ORDINAL = re.compile(r"(?<=\d)(?:ST|ND|RD|TH)\b")
 # ", no excuses about the rework", "no ifs or buts": venting that reads as an excuse when
 # quoted back.

@@ -290,3 +290,18 @@ def test_complaints_need_a_reply_even_when_no_sentence_can_be_restated():
     text = "Oh wonderful, ticket solved. Marvellous work as always."
     a = analysis(text, tone="sarcastic", complaints=("quality",), roles={"": "emotion"})
     assert detach(message(text), a).needs_reply is True
+
+
+def test_the_ask_before_a_threatened_consequence_is_a_request_too():
+    text = (
+        "I want the full gallery by Friday, or I'm posting about this on every wedding "
+        "group in Kent. FIX IT TODAY or we are moving to another provider."
+    )
+    d = _detached(text, **{"gallery": "threat", "FIX": "threat"})
+    assert [r.text for r in d.requests] == [
+        "You asked for the following: you want the full gallery by Friday.",
+        "You asked us to fix it today.",
+    ]
+    assert len(d.threats) == 2
+    threat_only = "I'm calling my lawyer tomorrow."
+    assert _detached(threat_only, **{"lawyer": "threat"}).requests == []
