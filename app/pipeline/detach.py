@@ -82,6 +82,20 @@ _WISH = re.compile(
     r"|^(?:a\s+)?(?:full\s+|partial\s+)?(?:refund|replacement|credit|discount|call\s?back)\b",
     re.I,
 )
+# "It would be great if you could ...", "I was hoping you could ...", "I'd appreciate it if
+# you could ...": what follows is what the client asks the reply's side to do.
+_INDIRECT_ASK = re.compile(
+    r"^(?:[^?]{3,}?[,;:]\s*)?"
+    r"(?:it\s+would\s+be\s+(?:really\s+|so\s+)?(?:great|good|lovely|helpful|nice|ideal|brilliant)"
+    r"|(?:i|we)(?:'d|\s+would|\s+should)\s+(?:really\s+|very\s+much\s+|much\s+|also\s+)?"
+    r"(?:be\s+(?:most\s+|very\s+|really\s+|so\s+)?(?:grateful|obliged|happy|thankful)|appreciate(?:\s+it)?"
+    r"|love\s+it|like\s+it)"
+    r"|(?:i|we)(?:\s+was|\s+were|'m|'re|\s+am|\s+are)\s+(?:really\s+)?hoping"
+    r"|(?:is\s+there\s+)?any\s+chance)"
+    r"\s+(?:if\s+|that\s+)?(?:you|someone|somebody|one\s+of\s+you)\s+(?:could|would|can|might|will)"
+    r"\s+(?:please\s+)?(?:possibly\s+)?",
+    re.I,
+)
 _MODAL_SUBJECT = re.compile(
     r"\b(?:could|can|would|will)\s+(?:you|we|someone|somebody|anyone)\b", re.I
 )
@@ -91,6 +105,8 @@ _HAVE_SOMETHING = re.compile(
     r"|the\s+(?:time|capacity))\b",
     re.I,
 )
+# "..., or is that a premium add-on now?": sarcasm after the ask
+_RHETORICAL_TAIL = re.compile(r"[\s,;-]*\bor\s+(?:is|was|would)\s+that\b[^?]*(?=\?\s*$)", re.I)
 _RHETORICAL_OR = re.compile(r"^or\s+(?:shall|should|do|must|is|am|are)\s+(?:i|we|that|it)\b", re.I)
 # "Send all the reminders you like", "do it properly or don't bother": a dare, not an ask.
 _DISMISSIVE = re.compile(
@@ -110,7 +126,13 @@ def restate_request(text: str) -> str:
     if not clean:
         return ""
     clean = _CONCESSION.sub("", clean)
+    clean = _RHETORICAL_TAIL.sub("", clean)
     clean = _ASK_AFTER_CLAUSE.sub("", clean)
+    indirect = _INDIRECT_ASK.match(clean)
+    if indirect and clean[indirect.end() :].strip(" ?.:"):
+        core = clean[indirect.end() :].rstrip(" ?.")
+        core = re.sub(r"[\s,]*\b(?:please|pls|plz)\b[\s,.]*$", "", core, flags=re.I)
+        return f"You asked us to {lower_first(swap_person(core))}."
     lead = _POLITE_LEAD.match(clean)
     removed = lead.group(0) if lead else ""
     # Only an ask ("please", "could you") makes what follows a request to act; a
@@ -118,7 +140,7 @@ def restate_request(text: str) -> str:
     polite = _ASKING.search(removed) is not None
     core = clean[len(removed) :].strip(" :;,-\u2013")
     asked = core.endswith("?")
-    core = re.sub(r"[\s,]*\bplease\b[\s,.?]*$", "", core, flags=re.I).rstrip(" ,")
+    core = re.sub(r"[\s,]*\b(?:please|pls|plz)\b[\s,.?]*$", "", core, flags=re.I).rstrip(" ,")
     if asked and not core.endswith("?"):
         core += "?"
     if _THANKS.match(core) and "?" not in core and not _ASKING.search(core):
@@ -126,6 +148,8 @@ def restate_request(text: str) -> str:
     first = core.split(" ", 1)[0].lower().strip(",")
     if _RHETORICAL_OR.match(core) or _DISMISSIVE.search(core):
         return ""  # "Or shall I open ticket number five?" asks nothing of us
+    if not core.strip(" ?.:"):
+        return ""  # "Could someone please:" before a list
     if _MODAL_SUBJECT.search(removed):
         # "Could you have a look", "could someone do it": an order, not a question; "could
         # someone who has read it reopen it" is neither, said politely
@@ -134,6 +158,8 @@ def restate_request(text: str) -> str:
         if _HAVE_SOMETHING.match(core):
             return f"You asked: {lower_first(swap_person(clean)).rstrip('.?')}?"
         return f"You asked us to {lower_first(swap_person(core.rstrip('?'))).rstrip('.')}."
+    if first in ("should", "were", "had") and not core.endswith("?"):
+        return ""  # "Should these not be forthcoming, I shall ...": a condition, not a question
     lets = _LETS.match(core)
     if lets:
         if lets.group("tag"):
@@ -148,6 +174,8 @@ def restate_request(text: str) -> str:
         return f"You asked us to {lower_first(swap_person(core)).rstrip('.')}."
     if len(core.split()) < MIN_REQUEST_WORDS:
         return ""  # "I want:" before a list, a bare "Timeline."
+    if first in ("whether", "if") and _LIST_ITEM.match(text):
+        return f"You asked {lower_first(swap_person(core)).rstrip('.?')}."
     if not _WISH.search(core) and not _LIST_ITEM.match(text):
         return ""
     return f"You asked for the following: {lower_first(swap_person(core)).rstrip('.')}."
@@ -170,6 +198,7 @@ _FRAGMENT_STARTS = {
     "spent", "tried", "been", "asked", "emailed", "phoned", "rang", "booked", "ordered",
     "received", "reported", "chased", "waited", "looking", "hoping", "wondering", "thinking",
     "to", "don't", "do", "please", "expect", "never", "confirming", "following",
+    "from", "subject", "date", "especially", "particularly", "including",
     # the client's "you did ...": an accusation, which "I have noted that" would concede
     "we", "we've", "we're", "we'd", "we'll",
 }  # fmt: skip
@@ -193,7 +222,7 @@ _FINITE_VERB = re.compile(
 def can_be_noted(fact: str) -> bool:
     """Whether a restated fact reads well after "I have noted that": a statement with a
     verb, neither a fragment nor sarcasm or a feeling quoted back."""
-    first = fact.split(" ", 1)[0].lower().strip(",.")
+    first = fact.split(" ", 1)[0].lower().strip(",.:;")
     return (
         first not in _FRAGMENT_STARTS
         and _AMOUNT_FOR.match(fact) is None
@@ -265,11 +294,22 @@ def _item(sentence: Sentence, text: str) -> DetachedItem:
 def detach(message: Message, analysis: Analysis) -> Detached:
     """Requests, facts and threats of the message in neutral words, with their spans."""
     requests, facts, threats = [], [], []
+    asked_for_list = False
     for sentence in analysis.sentences:
-        if sentence.role == "request" or (
-            sentence.role in ("emotion", "other")
-            and sentence.text.rstrip().endswith("?")
-            and sentence.role_scores.get("request", 0) > 0.2
+        # "Could someone please:" and the list after it: each item is asked for, whatever
+        # the role head makes of a bare "- give me a real date,"
+        listed = asked_for_list and _LIST_ITEM.match(sentence.text) is not None
+        asked_for_list = (listed or sentence.role == "request") and (
+            listed or sentence.text.rstrip().endswith(":")
+        )
+        if (
+            listed
+            or sentence.role == "request"
+            or (
+                sentence.role in ("emotion", "other")
+                and sentence.text.rstrip().endswith("?")
+                and sentence.role_scores.get("request", 0) > 0.2
+            )
         ):
             text = restate_request(sentence.text)
             if text:

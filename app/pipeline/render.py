@@ -50,7 +50,7 @@ PRIORITY = (
 )
 _REF = re.compile(
     r"\b(?:order|invoice|inv|ticket|ref(?:erence)?|booking|case|po)\b[\s.:#-]*"
-    r"(?:no\.?\s*|number\s*)?#?([A-Z]{0,4}-?\d[\w-]{2,})",
+    r"(?:no\.?\s*|number\s*)?#?([A-Z]{0,4}-?\d[\w/-]{2,})",
     re.IGNORECASE,
 )
 _HASH_REF = re.compile(r"#(\d{3,})")

@@ -305,3 +305,52 @@ def test_the_ask_before_a_threatened_consequence_is_a_request_too():
     assert len(d.threats) == 2
     threat_only = "I'm calling my lawyer tomorrow."
     assert _detached(threat_only, **{"lawyer": "threat"}).requests == []
+
+
+def test_the_items_of_a_list_asked_for_are_requests_whatever_their_role():
+    text = (
+        "Could someone please:\n- tell me what's holding it up,\n"
+        "- give me a real collection date,\n- whether you'll cover the hire car.\n"
+        "I just need my car for work."
+    )
+    d = _detached(
+        text,
+        **{
+            "someone": "request",
+            "tell": "emotion",
+            "give": "threat",
+            "hire": "fact",
+            "work": "emotion",
+        },
+    )
+    assert [r.text for r in d.requests] == [
+        "You asked us to tell you what's holding it up.",
+        "You asked us to give you a real collection date.",
+        "You asked whether we'll cover the hire car.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        ("It would be great if you could pencil her in for June.", "pencil her in for June"),
+        ("I'd appreciate it if you could refund me by Friday.", "refund you by Friday"),
+        ("I was hoping you could refund part of the £65?", "refund part of the £65"),
+        ("While you're at it, I'd love it if you could review my deck.", "review your deck"),
+        ("I should be most grateful if you would clarify the points.", "clarify the points"),
+        ("Can you actually look at it pls", "actually look at it"),
+    ],
+)
+def test_an_indirect_ask_is_restated_as_what_it_asks(sentence, restated):
+    assert restate_request(sentence) == f"You asked us to {restated}."
+
+
+def test_a_condition_is_no_question_and_a_bare_lead_in_no_request():
+    assert restate_request("Should these not be forthcoming, I shall lodge a complaint.") == ""
+    assert restate_request("Could someone please:") == ""
+    assert (
+        restate_request(
+            "Any chance someone could reset the access point, or is that a premium add-on now?"
+        )
+        == "You asked us to reset the access point."
+    )

@@ -211,3 +211,7 @@ def test_a_request_without_a_complaint_points_to_no_details_below():
     assert "That is in hand." in draft.body and "below" not in draft.body
     draft, _, _ = _render(["delay"], "resolve", text=text, roles={"Please": "request"})
     assert "That is in hand, with the details below." in draft.body
+
+
+def test_a_reference_with_a_slash_is_named_whole():
+    assert references("About INV 2026/0882 from February.") == ["INV 2026/0882"]
