@@ -69,7 +69,8 @@ _CAPS = re.compile(r"\b[A-Z][A-Z']+\b")
 _WORDS = re.compile(r"\b[\w'’-]+\b")
 
 
-_ID_NEIGHBOUR = re.compile(r"[-_/#.]?\d")
+# What makes capitals part of a code: "INV-2026", "INV-MM-1187", "INV 2026/0882".
+_ID_NEIGHBOUR = re.compile(r"[-_/#.]?(?:[A-Z]{1,4}[-_/#.])?\d|\s\d{3,}")
 
 
 def _shouting(text: str, acronyms: frozenset[str]) -> re.Match[str] | None:
