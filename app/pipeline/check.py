@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from app.pipeline.neutral import is_abbreviation
 from app.pipeline.profile import CompanyProfile
 from app.pipeline.types import Check
 from app.pipeline.words import load_words
@@ -79,7 +80,7 @@ def _shouting(text: str, acronyms: frozenset[str]) -> re.Match[str] | None:
         is_id = _ID_NEIGHBOUR.match(text, match.end()) or re.search(
             r"\d[-_/#]?$", text[max(0, match.start() - 2) : match.start()]
         )
-        if word not in acronyms and not is_id:
+        if not is_abbreviation(word, acronyms) and not is_id:
             return match
     return None
 

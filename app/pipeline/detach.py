@@ -312,6 +312,8 @@ def detach(message: Message, analysis: Analysis) -> Detached:
             )
         ):
             text = restate_request(sentence.text)
+            if listed and text and requests and requests[-1].source.rstrip().endswith(":"):
+                requests.pop()  # "clarify the following points:" says less than its list
             if text:
                 requests.append(_item(sentence, text))
         elif sentence.role == "fact":

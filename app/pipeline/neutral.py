@@ -315,7 +315,7 @@ def neutral(text: str) -> str:
     out = _SHOUTED_IT.sub("it", out)
     out = re.sub(
         r"\b[A-Z]{2,}\b(?!-?\d)",
-        lambda m: m.group(0) if m.group(0) in words.acronyms else m.group(0).lower(),
+        lambda m: m.group(0) if is_abbreviation(m.group(0), words.acronyms) else m.group(0).lower(),
         out,
     )
     out = _ORDINAL.sub(lambda m: m.group(0).lower(), out)
@@ -326,6 +326,12 @@ def neutral(text: str) -> str:
     out = re.sub(r"\ba\s+(?=[,.?])", "", out)
     out = _SPACES.sub(" ", out).strip(" ,;:-")
     return out.lstrip(".?;:, ")
+
+
+def is_abbreviation(word: str, acronyms: frozenset[str]) -> bool:
+    """Capitals that are no shouting: a known acronym, or letters without a vowel, which
+    no shouted word is ("VW", "XPL", "NHS")."""
+    return word in acronyms or (len(word) <= 5 and re.search("[AEIOUY]", word) is None)
 
 
 def _restore(word: str) -> str:

@@ -63,6 +63,7 @@ def test_acronyms_and_ids_are_not_shouting():
     for code in ("INV-MM-1187", "INV 2026/0882"):
         assert "no_shouting" not in _failed(GOOD.replace("order 48213", code)), code
     assert "no_shouting" in _failed(GOOD.replace("order 48213", "order 48213 NOW"))
+    assert "no_shouting" not in _failed(GOOD.replace("order 48213", "the VW with plate XPL"))
 
 
 def test_client_insults_are_not_echoed():

@@ -307,6 +307,12 @@ def test_the_ask_before_a_threatened_consequence_is_a_request_too():
     assert _detached(threat_only, **{"lawyer": "threat"}).requests == []
 
 
+def test_a_request_that_heads_a_list_gives_way_to_its_items():
+    text = "Please clarify the following:\n- whether the balance is credited.\nThanks, Jo"
+    d = _detached(text, **{"clarify": "request", "balance": "fact"})
+    assert [r.text for r in d.requests] == ["You asked whether the balance is credited."]
+
+
 def test_the_items_of_a_list_asked_for_are_requests_whatever_their_role():
     text = (
         "Could someone please:\n- tell me what's holding it up,\n"

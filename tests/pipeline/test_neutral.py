@@ -103,3 +103,11 @@ def test_business_acronyms_are_not_shouting():
 def test_you_after_a_verb_of_wanting_is_us():
     assert swap_person("I'd like you to have another go") == "You'd like us to have another go"
     assert swap_person("I expect you to pay for it") == "You expect us to pay for it"
+
+
+def test_capitals_without_a_vowel_are_an_abbreviation_not_shouting():
+    assert neutral("My car (VW Golf, reg KT19 XPL) went in.") == (
+        "My car (VW Golf, reg KT19 XPL) went in."
+    )
+    assert neutral("I am NOT paying MY money") == "I am not paying my money"
+    assert neutral("FFS just fix it, OMG.") == "fix it."
