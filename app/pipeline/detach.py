@@ -96,6 +96,7 @@ _INDIRECT_ASK = re.compile(
     r"\s+(?:please\s+)?(?:possibly\s+)?",
     re.I,
 )
+_ANY_CHANCE_OF = re.compile(r"^(?:is\s+there\s+)?any\s+chance\s+of\s+(?=\S)", re.I)
 _MODAL_SUBJECT = re.compile(
     r"\b(?:could|can|would|will)\s+(?:you|we|someone|somebody|anyone)\b", re.I
 )
@@ -128,6 +129,9 @@ def restate_request(text: str) -> str:
     clean = _CONCESSION.sub("", clean)
     clean = _RHETORICAL_TAIL.sub("", clean)
     clean = _ASK_AFTER_CLAUSE.sub("", clean)
+    chance = _ANY_CHANCE_OF.match(clean)
+    if chance:
+        return f"You asked for {swap_person(clean[chance.end() :]).rstrip(' ?.')}."
     indirect = _INDIRECT_ASK.match(clean)
     if indirect and clean[indirect.end() :].strip(" ?.:"):
         core = clean[indirect.end() :].rstrip(" ?.")

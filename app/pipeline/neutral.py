@@ -266,6 +266,7 @@ _LEAD_OPENER = re.compile(
     r"|(?:thanks|thank\s+you)\b[^,.;!?]*,\s*but\s+"
     r"|(?:thanks|thank\s+you)(?:\s+so\s+much)?\s*[,!.:-]+\s*"
     r"|(?:\d{1,2}[.)]|[-*\u2022])\s+"
+    r"|(?:just\s+)?(?:one\s+(?:more|last|other|small)\s+thing|quick\s+question|p\.?s\.?)\s*[:,.-]\s*"
     r"|(?:(?:i\s+)?(?:just\s+)?(?:wanted|writing|wrote)\s+to\s+(?:say|let\s+you\s+know|tell\s+you)"
     r"|(?:just\s+)?a\s+(?:quick\s+)?(?:one|note|line)\s+to\s+(?:say|let\s+you\s+know)"
     r"|(?:just\s+)?a\s+(?:quick\s+)?heads[\s-]up)"

@@ -276,6 +276,7 @@ def test_only_a_statement_in_plain_words_opens_the_reply():
         "The invoice is apparently correct.",
         "You've received the list and you're stunned.",
         "We've filed your VAT return for the wrong quarter.",
+        "At the meeting on 8 January we gave a firm undertaking to submit it by 20 February.",
     ):
         assert not can_be_noted(fragment), fragment
     for statement in (
@@ -354,6 +355,12 @@ def test_an_indirect_ask_is_restated_as_what_it_asks(sentence, restated):
 def test_a_condition_is_no_question_and_a_bare_lead_in_no_request():
     assert restate_request("Should these not be forthcoming, I shall lodge a complaint.") == ""
     assert restate_request("Could someone please:") == ""
+    assert restate_request("One more thing: is there any way to get it before the 22nd?") == (
+        "You asked: is there any way to get it before the 22nd?"
+    )
+    assert restate_request("Any chance of a credit for the month?") == (
+        "You asked for a credit for the month."
+    )
     assert (
         restate_request(
             "Any chance someone could reset the access point, or is that a premium add-on now?"
