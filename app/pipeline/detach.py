@@ -129,14 +129,9 @@ def restate_request(text: str) -> str:
     clean = _CONCESSION.sub("", clean)
     clean = _RHETORICAL_TAIL.sub("", clean)
     clean = _ASK_AFTER_CLAUSE.sub("", clean)
-    chance = _ANY_CHANCE_OF.match(clean)
-    if chance:
-        return f"You asked for {swap_person(clean[chance.end() :]).rstrip(' ?.')}."
-    indirect = _INDIRECT_ASK.match(clean)
-    if indirect and clean[indirect.end() :].strip(" ?.:"):
-        core = clean[indirect.end() :].rstrip(" ?.")
-        core = re.sub(r"[\s,]*\b(?:please|pls|plz)\b[\s,.]*$", "", core, flags=re.I)
-        return f"You asked us to {lower_first(swap_person(core))}."
+    indirect = _indirect_ask(clean)
+    if indirect:
+        return indirect
     lead = _POLITE_LEAD.match(clean)
     removed = lead.group(0) if lead else ""
     # Only an ask ("please", "could you") makes what follows a request to act; a
@@ -183,6 +178,19 @@ def restate_request(text: str) -> str:
     if not _WISH.search(core) and not _LIST_ITEM.match(text):
         return ""
     return f"You asked for the following: {lower_first(swap_person(core)).rstrip('.')}."
+
+
+def _indirect_ask(clean: str) -> str:
+    """'Any chance of a credit?', 'It would be great if you could ...': what is asked."""
+    chance = _ANY_CHANCE_OF.match(clean)
+    if chance:
+        return f"You asked for {swap_person(clean[chance.end() :]).rstrip(' ?.')}."
+    indirect = _INDIRECT_ASK.match(clean)
+    if not indirect or not clean[indirect.end() :].strip(" ?.:"):
+        return ""
+    core = clean[indirect.end() :].rstrip(" ?.")
+    core = re.sub(r"[\s,]*\b(?:please|pls|plz)\b[\s,.]*$", "", core, flags=re.I)
+    return f"You asked us to {lower_first(swap_person(core))}."
 
 
 def restate_fact(text: str) -> str:
