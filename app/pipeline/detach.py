@@ -11,6 +11,7 @@ import re
 
 from app.pipeline.neutral import (
     IMPERATIVE_VERBS,
+    LIST_MARKER,
     QUESTION_WORDS,
     WORD,
     lower_first,
@@ -115,7 +116,7 @@ _DISMISSIVE = re.compile(
     r"|\bor\s+don't\s+bother\b",
     re.I,
 )
-_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]|[-*\u2022])\s+")
+_LIST_ITEM = re.compile(rf"^\s*{LIST_MARKER}")
 # "Let's call it part of the original scope, shall we?": a rhetorical proposal.
 _LETS = re.compile(r"^let's\s+(?P<rest>.+?)[\s,]*(?P<tag>shall\s+we)?[\s?.]*$", re.I)
 

@@ -254,6 +254,8 @@ _BARE_ITS = re.compile(
     r"|over|ok|okay|too|so|very|really|done|sorted|finished|ready|live|fixed|nearly|almost)\b)",
     re.I,
 )
+# A list item's number or bullet ("1.", "2)", "-", "•").
+LIST_MARKER = r"(?:\d{1,2}[.)]|[-*\u2022])\s+"
 # Spoken openers of a rant ("right so", "ok, so", "look,"); "look at" and "right now"
 # stay.
 _LEAD_OPENER = re.compile(
@@ -265,7 +267,7 @@ _LEAD_OPENER = re.compile(
     r"|(?:and|but|also|plus)\b[\s,]+"
     r"|(?:thanks|thank\s+you)\b[^,.;!?]*,\s*but\s+"
     r"|(?:thanks|thank\s+you)(?:\s+so\s+much)?\s*[,!.:-]+\s*"
-    r"|(?:\d{1,2}[.)]|[-*\u2022])\s+"
+    rf"|{LIST_MARKER}"
     r"|(?:just\s+)?(?:one\s+(?:more|last|other|small)\s+thing|quick\s+question|p\.?s\.?)\s*[:,.-]\s*"
     r"|(?:(?:i\s+)?(?:just\s+)?(?:wanted|writing|wrote)\s+to\s+(?:say|let\s+you\s+know|tell\s+you)"
     r"|(?:just\s+)?a\s+(?:quick\s+)?(?:one|note|line)\s+to\s+(?:say|let\s+you\s+know)"
