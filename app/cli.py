@@ -285,6 +285,10 @@ def train(
         int, typer.Option(help="Epochs of encoder fine-tuning with LoRA adapters (0: frozen).")
     ] = 3,
     adapter_rank: Annotated[int, typer.Option(help="Rank of the LoRA adapters.")] = 8,
+    members: Annotated[
+        int,
+        typer.Option(help="Adapter sets trained from successive seeds, their changes averaged."),
+    ] = 3,
     adapter_targets: Annotated[
         str,
         typer.Option(help="Layers with adapters: attention, or all (feed-forward too)."),
@@ -329,6 +333,8 @@ def train(
         raise _fail(f"--adapter-targets must be one of: {', '.join(TARGETS)}")
     if adapter_rank < 1:
         raise _fail("--adapter-rank must be at least 1")
+    if members < 1:
+        raise _fail("--members must be at least 1")
     if lexicon_terms < 0:
         raise _fail("--lexicon-terms must be 0 (none) or more")
     if finetune_wording < 0:
@@ -346,6 +352,7 @@ def train(
         real_data=not no_real,
         finetune_epochs=finetune,
         adapter_rank=adapter_rank,
+        members=members,
         adapter_targets=adapter_targets,
         complaint_weight=complaint_weight,
         threat_weight=threat_weight,

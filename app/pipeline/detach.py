@@ -46,6 +46,12 @@ _THREAT_TAIL = re.compile(
     re.I | re.S,
 )
 
+# "I want the £900 back, and I'm telling the whole street": what the client will do
+# next is not part of what they ask.
+_OWN_ACTION_TAIL = re.compile(
+    r"[\s,;]+and\s+(?:I(?:'m| am)|(?:I|we)(?:'ll| will| shall))\b.*$", re.I | re.S
+)
+
 
 # "A huge thank you for the files": thanks, neither a request nor a fact to have noted.
 _THANKS = re.compile(r"^(?:(?:a|many|huge|big|massive|special)\s+)*thank(?:s|\s+you)\b", re.I)
@@ -77,7 +83,9 @@ _WISH = re.compile(
     r"|thinking\s+(?:of|about)|considering)\b|\bwondering\s+(?:if|whether)\b"
     r"|\bif\s+(?:you|someone|anyone)\s+could\b|\bplease\b"
     r"|\byou(?:'ll|\s+will)\s+(?!be\b|see\b|regret\b|hear\b)[a-z]+"
-    r"|\byou\s+(?:should|must|need\s+to|have\s+to|ought\s+to|will\s+need\s+to)\b"
+    # "you should have stopped me" is blame, not an ask
+    r"|\byou\s+(?:should|must|ought\s+to)\b(?!\s+have\b|'ve)"
+    r"|\byou\s+(?:need\s+to|have\s+to|will\s+need\s+to)\b"
     r"|\b(?:must|needs?\s+to|has\s+to|have\s+to|should)\s+be\s+\w+(?:ed|en|t)\b"
     r"|\bneeds?\s+\w+ing\b"
     r"|^(?:a\s+)?(?:full\s+|partial\s+)?(?:refund|replacement|credit|discount|call\s?back)\b",
@@ -118,13 +126,13 @@ _DISMISSIVE = re.compile(
 )
 _LIST_ITEM = re.compile(rf"^\s*{LIST_MARKER}")
 # "Let's call it part of the original scope, shall we?": a rhetorical proposal.
-_LETS = re.compile(r"^let's\s+(?P<rest>.+?)[\s,]*(?P<tag>shall\s+we)?[\s?.]*$", re.I)
+_LETS = re.compile(r"^(?:let's|shall\s+we)\s+(?P<rest>.+?)[\s,]*(?P<tag>shall\s+we)?[\s?.]*$", re.I)
 
 
 def restate_request(text: str) -> str:
     """'Send me the files by Friday!!!' -> 'You asked us to send you the files by Friday.'"""
     clean = neutral(text)
-    clean = _THREAT_TAIL.sub("", clean).strip() if clean else clean
+    clean = _OWN_ACTION_TAIL.sub("", _THREAT_TAIL.sub("", clean)).strip() if clean else clean
     if not clean:
         return ""
     clean = _CONCESSION.sub("", clean)
@@ -337,9 +345,11 @@ def detach(message: Message, analysis: Analysis) -> Detached:
             text = restate_threat(sentence.text)
             if text:
                 threats.append(_item(sentence, text))
-            # "I want the gallery by Friday, or I'm posting reviews": the ask before the
-            # threatened consequence is a request too
-            if _THREAT_TAIL.search(neutral(sentence.text)):
+            # "I want the gallery by Friday, or I'm posting reviews", "I want the £900
+            # back, and I'm telling the street": the ask before the threatened
+            # consequence is a request too
+            said = neutral(sentence.text)
+            if _THREAT_TAIL.search(said) or _OWN_ACTION_TAIL.search(said):
                 asked = restate_request(sentence.text)
                 if asked:
                     requests.append(_item(sentence, asked))

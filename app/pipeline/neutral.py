@@ -259,7 +259,7 @@ LIST_MARKER = r"(?:\d{1,2}[.)]|[-*\u2022])\s+"
 # Spoken openers of a rant ("right so", "ok, so", "look,"); "look at" and "right now"
 # stay.
 _LEAD_OPENER = re.compile(
-    r"^(?:(?:right|ok|okay|well|look|listen|anyway)\s*(?:,\s*|\s+(?=so\b))"
+    r"^(?:(?:right|ok|okay|well|look|listen|anyway|yes|yeah|yep)\s*(?:,\s*|\s+(?=so\b))"
     r"|(?:um+|erm+|uh+)\b[\s,.]*"
     r"|(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening))\b(?:\s+[\w.'-]+){0,3}?\s*,\s*"
     r"|(?:mate|pal|buddy|guys|folks)\b[\s,]*"
@@ -297,6 +297,12 @@ _DANGLING = re.compile(
     r"|you\s+were|they're|they\s+are|they\s+were|he's|she's)\s*(?=[.!?]*\s*$)",
     re.I,
 )
+# "where the f*** is the van": the "the" that led the expletive goes with it
+_ORPHAN_THE = re.compile(
+    r"\b((?:what|where|who|why|how|when)\s+)the\s+"
+    r"(?=(?:is|are|was|were|do|does|did|have|has|had|can|could|will|would|am)\b)",
+    re.I,
+)
 _PUNCT_RUN = re.compile(r"([!?.])[!?.]+")
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]")
 
@@ -307,7 +313,10 @@ def neutral(text: str) -> str:
     out = _EMOJI.sub("", text)
     out = _BARE_CONTRACTION.sub(lambda m: _restore(m.group(0)), out)
     out = _BARE_ITS.sub(lambda m: f"{m.group(1)}'s", out)
-    out = _LEAD_OPENER.sub("", out.lstrip())
+    for _ in range(3):  # "And yes, ...", "Oh and also ..."
+        out, opened = _LEAD_OPENER.subn("", out.lstrip())
+        if not opened:
+            break
     out = _CLIENT_APOLOGY.sub("", out)
     out = _NO_EXCUSES.sub("", out)
     out = words.exclamation_pattern.sub("", out)
@@ -315,6 +324,7 @@ def neutral(text: str) -> str:
     out = words.insult_pattern.sub("", out)
     out = words.filler_pattern.sub("", out)
     out = _DANGLING.sub("", out)
+    out = _ORPHAN_THE.sub(r"\1", out)
     out = _SHOUTED_IT.sub("it", out)
     out = re.sub(
         r"\b[A-Z]{2,}\b(?!-?\d)",

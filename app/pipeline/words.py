@@ -78,7 +78,7 @@ def _vocative(words: tuple[str, ...]) -> re.Pattern[str]:
 def _exclamation(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(
-        rf"\bwhat\s+(?:an?\s+)?(?:[a-z]+\s+){{0,3}}(?:{alternatives})(?![\w*])[\s,]*"
+        rf"\bwhat\s+(?!the\b)(?:an?\s+)?(?:[a-z]+\s+){{0,3}}(?:{alternatives})(?![\w*])[\s,]*"
         rf"(?:(?:you|they|he|she|it|this|that|y'all)\s*(?:are|'re|is|'s|were|was)\b)?",
         re.IGNORECASE,
     )

@@ -11,11 +11,18 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from app.pipeline.encoder import MAX_LENGTH, TorchEncoder
-from app.pipeline.lora import adapter_state, add_adapters, merge_adapters
+from app.pipeline.lora import (
+    adapter_state,
+    add_adapters,
+    average_adapters,
+    merge_adapters,
+    merge_state,
+)
 from app.pipeline.types import ROLES, THREAT_KINDS, TONES
 from app.training.data import Example
 
@@ -37,6 +44,8 @@ class FinetuneConfig:
     the rest: with 1, twelve types together weigh as much as the tone alone."""
     threat_weight: float = 3.0
     """Weight of the threat-presence loss, so that the adapters keep reading threats."""
+    members: int = 1
+    """Adapters trained from seeds `seed`, `seed + 1`, ..., their changes averaged."""
 
 
 def finetune(
@@ -46,14 +55,44 @@ def finetune(
     config: FinetuneConfig,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[TorchEncoder, dict]:
-    """Train adapters on `examples`: a new encoder with them merged in, and their tensors."""
+    """Train adapters on `examples`: a new encoder with them merged in, and their tensors.
+
+    With `config.members` above 1, each member is trained from its own seed and the
+    encoder takes the mean of their changes (one encoder pass, like one member).
+    """
+    import copy
+
+    if config.members == 1:
+        model = _tune(encoder, examples, complaint_labels, config, config.seed, progress)
+        state = adapter_state(model)
+        merge_adapters(model)
+        return TorchEncoder(model_dir=encoder.model_dir, model=model), state
+    states = [
+        adapter_state(_tune(encoder, examples, complaint_labels, config, config.seed + i, progress))
+        for i in range(config.members)
+    ]
+    state = average_adapters(states)
+    model = merge_state(copy.deepcopy(encoder.model), state)
+    model.eval()
+    return TorchEncoder(model_dir=encoder.model_dir, model=model), state
+
+
+def _tune(
+    encoder: TorchEncoder,
+    examples: list[Example],
+    complaint_labels: list[str],
+    config: FinetuneConfig,
+    seed: int,
+    progress: Callable[[int], None] | None,
+) -> Any:
+    """One member: a copy of the encoder's model wrapped with trained adapters."""
     import copy
 
     import torch
 
-    torch.manual_seed(config.seed)
+    torch.manual_seed(seed)
     model = copy.deepcopy(encoder.model)
-    adapter_params = add_adapters(model, rank=config.rank, seed=config.seed, targets=config.targets)
+    adapter_params = add_adapters(model, rank=config.rank, seed=seed, targets=config.targets)
     hidden = encoder.hidden
     heads = torch.nn.ModuleDict(
         {
@@ -74,7 +113,7 @@ def finetune(
     )
     tokenizer = encoder.tokens.tokenizer
     order = list(range(len(examples)))
-    rng = random.Random(config.seed)
+    rng = random.Random(seed)
     bce = torch.nn.functional.binary_cross_entropy_with_logits
     ce = torch.nn.functional.cross_entropy
     model.train()
@@ -115,9 +154,7 @@ def finetune(
             if progress:
                 progress(1)
     model.eval()
-    state = adapter_state(model)
-    merge_adapters(model)
-    return TorchEncoder(model_dir=encoder.model_dir, model=model), state
+    return model
 
 
 def _message_loss(example, vector, heads, complaint_labels, config, bce, ce):

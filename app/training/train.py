@@ -64,6 +64,9 @@ class TrainConfig:
     batch_size: int = 16
     finetune_epochs: int = 3
     adapter_rank: int = 8
+    members: int = 3
+    """Adapter sets trained from seeds `seed`, `seed + 1`, ..., their changes averaged
+    into one adapter (one encoder pass at run time, like a single set)."""
     adapter_targets: str = "attention"
     """Layers that carry adapters: "attention", or "all" (the feed-forward layers too)."""
     complaint_weight: float = 6.0
@@ -539,7 +542,9 @@ def train(
             ]
             step = max(1, len(short) // config.finetune_wording)
             tuning += short[::step][: config.finetune_wording]
-        tick = progress(len(tuning) * config.finetune_epochs, 1) if progress else None
+        tick = (
+            progress(len(tuning) * config.finetune_epochs * config.members, 1) if progress else None
+        )
         encoder, adapter = finetune(
             encoder,
             tuning,
@@ -551,6 +556,7 @@ def train(
                 seed=config.seed,
                 complaint_weight=config.complaint_weight,
                 threat_weight=config.threat_weight,
+                members=config.members,
             ),
             tick,
         )

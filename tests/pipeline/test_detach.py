@@ -96,6 +96,10 @@ def test_spoken_openers_are_left_out_but_not_the_words_they_resemble():
         "You can't keep chasing us for this."
     )
     assert restate_fact("Right now the site is down.") == "Right now the site is down."
+    assert restate_fact("Yes, I changed my mind about the linen.") == (
+        "You changed your mind about the linen."
+    )
+    assert restate_fact("Yesterday the van never came.").startswith("Yesterday")
     assert restate_fact("Look at the homepage, it is broken.").startswith("Look at the homepage")
     assert restate_fact("So much for the guarantee.") == "So much for the guarantee."
     assert restate_fact("Well done on missing the deadline.").startswith("Well done")
@@ -178,11 +182,37 @@ def test_an_exclamation_built_on_an_insult_goes_as_a_whole():
         restate_request(
             "I want the £900 back, and I'm telling the street what a pack of idiots you are."
         )
-        == "You asked for the following: you want the £900 back, and you're telling the street."
+        == "You asked for the following: you want the £900 back."
     )
     assert restate_fact("What a joke this is.") == ""
     assert restate_fact("Thanks for the new edits, but they don't look like me.") == (
         "They don't look like you."
+    )
+
+
+def test_what_the_client_will_do_next_is_not_part_of_the_ask():
+    assert restate_request("Please send the invoice, and I'll pay it today.") == (
+        "You asked us to send the invoice."
+    )
+    assert restate_request("I need the keys back and I will not wait another week.") == (
+        "You asked for the following: you need the keys back."
+    )
+    assert restate_request("Please confirm the date and we will book the hall.") == (
+        "You asked us to confirm the date."
+    )
+    assert restate_request("Please check whether we are booked in for Monday.") == (
+        "You asked us to check whether you are booked in for Monday."
+    )
+
+
+def test_blame_for_what_should_have_happened_is_not_an_ask():
+    assert restate_request("And yes, I know I picked it, but you should have stopped me.") == ""
+    assert restate_request("You should've told me in March.") == ""
+    assert restate_request("You should send the revised quote today.") == (
+        "You asked for the following: we should send the revised quote today."
+    )
+    assert restate_request("You need to have it ready by Friday.") == (
+        "You asked for the following: we need to have it ready by Friday."
     )
 
 
@@ -263,6 +293,9 @@ def test_the_ask_is_found_after_a_lead_in_and_rhetoric_is_left_out():
     assert restate_request("Let's set up a call on Monday with my partner.") == (
         "You suggested that we set up a call on Monday with your partner."
     )
+    assert restate_request("Shall we go for version nine next week?") == (
+        "You suggested that we go for version nine next week."
+    )
 
 
 def test_only_a_statement_in_plain_words_opens_the_reply():
@@ -306,6 +339,12 @@ def test_the_ask_before_a_threatened_consequence_is_a_request_too():
     assert len(d.threats) == 2
     threat_only = "I'm calling my lawyer tomorrow."
     assert _detached(threat_only, **{"lawyer": "threat"}).requests == []
+    and_then = "I want every penny of the £900 back, and I'm telling the whole street."
+    d = _detached(and_then, **{"penny": "threat"})
+    assert [r.text for r in d.requests] == [
+        "You asked for the following: you want every penny of the £900 back."
+    ]
+    assert len(d.threats) == 1
 
 
 def test_a_request_that_heads_a_list_gives_way_to_its_items():

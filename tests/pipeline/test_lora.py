@@ -5,8 +5,10 @@ import pytest
 from app.pipeline.lora import (
     adapter_state,
     add_adapters,
+    average_adapters,
     load_adapters,
     merge_adapters,
+    merge_state,
     save_adapters,
     target_names,
 )
@@ -57,3 +59,22 @@ def test_saved_adapters_merge_into_a_fresh_model_as_they_were_trained(base, tmp_
     assert torch.allclose(merged, loaded, atol=1e-5)
     feed_forward = fresh.encoder.layer[0].intermediate.dense.weight
     assert torch.equal(feed_forward, before) == (targets == "attention")
+
+
+def test_averaged_adapters_change_each_layer_by_the_members_mean():
+    import torch
+
+    torch.manual_seed(0)
+    members = [
+        {"layer.lora_a": torch.randn(2, 5), "layer.lora_b": torch.randn(4, 2)} for _ in range(3)
+    ]
+    soup = average_adapters(members)
+    assert soup["layer.lora_a"].shape == (6, 5) and soup["layer.lora_b"].shape == (4, 6)
+    mean_change = sum(m["layer.lora_b"] @ m["layer.lora_a"] for m in members) / 3
+    assert torch.allclose(soup["layer.lora_b"] @ soup["layer.lora_a"], mean_change, atol=1e-6)
+    layer = torch.nn.Module()
+    layer.layer = torch.nn.Linear(5, 4)
+    before = layer.layer.weight.detach().clone()
+    merge_state(layer, soup)
+    assert torch.allclose(layer.layer.weight - before, mean_change, atol=1e-6)
+    assert average_adapters(members[:1]) is members[0]

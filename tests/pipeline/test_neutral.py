@@ -111,3 +111,10 @@ def test_capitals_without_a_vowel_are_an_abbreviation_not_shouting():
     )
     assert neutral("I am NOT paying MY money") == "I am not paying my money"
     assert neutral("FFS just fix it, OMG.") == "fix it."
+
+
+def test_an_expletive_question_keeps_its_question_word():
+    assert neutral("where the f*** is the van you useless lot??") == "where is the van?"
+    assert neutral("What the hell did you do to my site?") == "What did you do to my site?"
+    assert neutral("What a pack of idiots you are.") == ""
+    assert neutral("Where the van is, I do not know.") == "Where the van is, I do not know."

@@ -56,6 +56,6 @@ def test_the_model_reads_mail_written_apart_about_as_well_as_the_evaluation_spli
         [e.complaints or [] for e in examples],
         list(COMPLAINTS),
     )
-    # measured 0.90 and 0.78 with the shipped model (the evaluation split: 0.94, 0.80)
-    assert tone >= 0.85
-    assert complaints["micro"]["f1"] >= 0.72
+    # measured 0.91 and 0.82 with the shipped model (the evaluation split: 0.94, 0.80)
+    assert tone >= 0.86
+    assert complaints["micro"]["f1"] >= 0.76

@@ -215,3 +215,55 @@ def test_a_request_without_a_complaint_points_to_no_details_below():
 
 def test_a_reference_with_a_slash_is_named_whole():
     assert references("About INV 2026/0882 from February.") == ["INV 2026/0882"]
+
+
+@pytest.mark.parametrize(
+    ("complaints", "offers_a_choice"),
+    [
+        (["scope_creep"], True),
+        (["refund"], True),
+        (["delay"], False),
+        (["payment"], False),
+        (["delay", "never_satisfied"], True),
+    ],
+)
+def test_a_boundary_reply_asks_for_a_choice_only_when_it_offers_one(complaints, offers_a_choice):
+    draft, _, _ = _render(complaints, "boundary")
+    assert ("reply with the option you prefer" in draft.body) is offers_a_choice
+    assert ("I will write to you again by" in draft.body) is not offers_a_choice
+
+
+def test_a_boundary_reply_names_the_date_of_the_next_update_once():
+    draft, _, _ = _render(["unresponsive"], "boundary")
+    assert "Your next update is due by" in draft.body
+    assert "that update will answer each point" in draft.body
+    assert draft.body.count("Wednesday 4 March") == 1
+
+
+def test_a_delay_names_no_delivery_the_work_may_not_have():
+    for strategy in ("resolve", "boundary"):
+        draft, _, _ = _render(["delay"], strategy)
+        assert "deliver" not in draft.body.lower()
+        assert "finished by" in draft.body or "finishing this work" in draft.body
+
+
+def test_the_example_profile_states_the_late_fee_once():
+    from app.pipeline.profile import load_profile
+
+    example = load_profile(TEMPLATES.parent / "config" / "company.example.yaml")
+    assert example.late_fee
+    draft, _, _ = _render(["payment"], "boundary", profile=example)
+    assert draft.body.count("overdue balances") == 1
+    assert example.late_fee in draft.body
+
+
+@pytest.mark.parametrize("strategy", ["resolve", "boundary"])
+def test_a_reply_with_nothing_restated_points_to_nothing_above(strategy):
+    text = "Three schemes, all of them bland. I'm telling every parent at the school."
+    draft, _, d = _render([], strategy, text=text, roles={"Three": "emotion", "telling": "threat"})
+    assert not d.requests and draft.template != "one_line"
+    assert "above" not in draft.body
+    asked = "Could you send the invoice again? I'm telling every parent at the school."
+    draft, _, d = _render([], strategy, text=asked, roles={"Could": "request", "telling": "threat"})
+    points_back = {"resolve": "I will answer each of these", "boundary": "Everything above"}
+    assert d.requests and points_back[strategy] in draft.body

@@ -15,7 +15,9 @@ from app.pipeline.types import COMPLAINTS, TONES
 from app.training.train import TrainConfig, average_linear, fit_head, train
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny_corpus"
-FAST = TrainConfig(epochs=60, real_data=False, finetune_epochs=0, augment=False, threat_cuts=False)
+FAST = TrainConfig(
+    epochs=60, real_data=False, finetune_epochs=0, augment=False, threat_cuts=False, members=1
+)
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +146,7 @@ def test_custom_label_needs_ten_examples(tmp_path, classifier):
 
 @pytest.mark.slow
 def test_fine_tuning_saves_adapters_that_change_the_encoder(tmp_path, classifier):
-    config = TrainConfig(epochs=30, real_data=False, finetune_epochs=1)
+    config = TrainConfig(epochs=30, real_data=False, finetune_epochs=1, members=1)
     report = train(classifier.encoder, TINY, tmp_path, config)
     assert report.examples > 15  # greeting copies were added
     assert (tmp_path / "adapter.safetensors").exists()
@@ -312,6 +314,7 @@ def test_cli_refuses_unknown_adapter_targets_and_a_negative_lexicon(tmp_path):
     for extra, message in (
         (["--adapter-targets", "mlp"], "--adapter-targets must be one of: attention, all"),
         (["--adapter-rank", "0"], "--adapter-rank must be at least 1"),
+        (["--members", "0"], "--members must be at least 1"),
         (["--lexicon-terms", "-1"], "--lexicon-terms must be 0"),
         (["--finetune-wording", "-1"], "--finetune-wording must be 0"),
         (["--complaint-weight", "-1"], "--complaint-weight and --threat-weight must be 0"),
@@ -408,3 +411,39 @@ def test_the_complaint_weight_changes_the_adapters_and_is_saved(tmp_path, classi
         saved = json.loads((tmp_path / str(weight) / "config.json").read_text())
         assert saved["train"]["complaint_weight"] == weight
     assert any(not np.allclose(states[0.0][k], states[6.0][k]) for k in states[0.0])
+
+
+def test_members_are_tuned_from_successive_seeds_and_averaged(tmp_path, classifier):
+    from app.training.data import corpus_files, load_corpus
+    from app.training.finetune import FinetuneConfig, finetune
+
+    examples = load_corpus(corpus_files(TINY))
+    labels = list(COMPLAINTS)
+    states = {}
+    for name, seed, members in (("a", 13, 1), ("b", 14, 1), ("both", 13, 2)):
+        config = FinetuneConfig(epochs=1, seed=seed, members=members)
+        encoder, states[name] = finetune(classifier.encoder, examples, labels, config)
+    key = next(k for k in states["a"] if k.endswith("lora_a"))
+    layer = key.removesuffix(".lora_a")
+    assert states["both"][key].shape[0] == 2 * states["a"][key].shape[0]
+
+    def change(state):
+        return (state[f"{layer}.lora_b"] @ state[f"{layer}.lora_a"]).numpy()
+
+    assert not np.allclose(change(states["a"]), change(states["b"]), atol=1e-6)
+    mean = (change(states["a"]) + change(states["b"])) / 2
+    assert np.allclose(change(states["both"]), mean, atol=1e-7)
+    # the returned encoder carries the mean change
+    text = ["You useless idiots broke my website."]
+    assert not np.allclose(
+        encoder.encode(text)[0].states, classifier.encoder.encode(text)[0].states, atol=1e-4
+    )
+
+    config = TrainConfig(
+        **{**FAST.__dict__, "finetune_epochs": 1, "reply_heads": False, "members": 2}
+    )
+    train(classifier.encoder, TINY, tmp_path, config)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    assert saved["train"]["members"] == 2
+    soup = Classifier.from_pretrained(tmp_path)
+    assert set(soup.analyze(text[0]).tone_scores) == set(TONES)
