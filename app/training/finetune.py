@@ -62,7 +62,7 @@ def finetune(
     """
     import copy
 
-    if config.members == 1:
+    if config.members == 1:  # merged as before, so one set gives the very same files
         model = _tune(encoder, examples, complaint_labels, config, config.seed, progress)
         state = adapter_state(model)
         merge_adapters(model)
