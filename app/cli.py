@@ -308,6 +308,10 @@ def train(
         bool,
         typer.Option(help="Also train on threatening emails with their threat sentences cut out."),
     ] = True,
+    emotion_cuts: Annotated[
+        bool,
+        typer.Option(help="Also train on heated emails with their emotion sentences cut out."),
+    ] = False,
     hostile_language: Annotated[
         bool,
         typer.Option(help="Hostility also reads the wording, learnt from short messages alone."),
@@ -358,6 +362,7 @@ def train(
         threat_weight=threat_weight,
         sentence_peak=sentence_peak,
         threat_cuts=threat_cuts,
+        emotion_cuts=emotion_cuts,
         hostile_language=hostile_language,
         wording=not no_wording,
         finetune_wording=finetune_wording,

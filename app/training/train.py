@@ -36,6 +36,7 @@ from app.training.data import (
     load_real,
     load_wording,
     with_greeting,
+    without_emotion,
     without_threats,
 )
 from app.training.finetune import FinetuneConfig, finetune
@@ -77,6 +78,9 @@ class TrainConfig:
     augment: bool = True
     threat_cuts: bool = True
     """Also train on copies of threatening emails with their threat sentences cut out."""
+    emotion_cuts: bool = False
+    """Also train on copies of heated emails with their emotion sentences cut out (tried,
+    not shipped: see the model card)."""
     reply_heads: bool = True
     own_replies: int = 400
     sentence_peak: bool = True
@@ -510,8 +514,10 @@ def train(
     corpus_examples = list(examples)
     if config.augment:
         examples += with_greeting(examples, config.seed)
-    if config.threat_cuts:
-        examples += without_threats(examples)
+    cuts = without_threats(examples) if config.threat_cuts else []
+    if config.emotion_cuts:
+        cuts += without_emotion(examples)
+    examples += cuts
     custom = load_custom_labels(prompts_dir) if prompts_dir else []
     examples += custom_examples(custom)
     if config.real_data and real_dir and Path(real_dir).exists():

@@ -1,10 +1,18 @@
-"""Training data: copies of threatening emails without their threats; the wording corpus."""
+"""Training data: copies without threats or without emotion; the wording corpus."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from app.training.data import WORDING, Example, hostility_target, load_wording, without_threats
+from app.training.data import (
+    WORDING,
+    Example,
+    hostility_target,
+    load_wording,
+    without_emotion,
+    without_threats,
+)
 
 
 def _email(text: str, sentences: list[tuple[str, str]], threats: list[str]) -> Example:
@@ -83,6 +91,44 @@ def test_copies_are_not_copied_again():
     (copy,) = without_threats([ANGRY])
     copy.threats = ["legal"]
     assert without_threats([copy]) == []
+
+
+HEATED = _email(
+    "You clowns. The logo is blurry on every page. Send the vector file. I will sue.",
+    [
+        ("You clowns.", "emotion"),
+        ("The logo is blurry on every page.", "fact"),
+        ("Send the vector file.", "request"),
+        ("I will sue.", "threat"),
+    ],
+    ["legal"],
+)
+
+
+def test_the_emotion_free_copy_keeps_its_complaints_and_nothing_else():
+    (copy,) = without_emotion([HEATED])
+    assert copy.id == "tr-x-0001~noemotion"
+    assert copy.text == "The logo is blurry on every page. Send the vector file. I will sue."
+    assert copy.complaints == ["delay"]
+    assert copy.tone is None and copy.hostility is None and copy.threats is None  # unknown
+    assert [(copy.text[a:b], role) for a, b, role in copy.roles] == [
+        ("The logo is blurry on every page.", "fact"),
+        ("Send the vector file.", "request"),
+        ("I will sue.", "threat"),
+    ]
+
+
+def test_no_emotion_free_copy_without_heat_complaints_emotion_or_facts():
+    calm = replace(HEATED, tone="calm")
+    unlabelled = replace(HEATED, complaints=None)
+    no_emotion = _email("The logo is blurry.", [("The logo is blurry.", "fact")], [])
+    only_heat = _email(
+        "You clowns. I will sue.",
+        [("You clowns.", "emotion"), ("I will sue.", "threat")],
+        ["legal"],
+    )
+    (copy,) = without_emotion([HEATED])
+    assert without_emotion([calm, unlabelled, no_emotion, only_heat, copy]) == []
 
 
 def _write(folder, rows) -> None:

@@ -16,7 +16,13 @@ from app.training.train import TrainConfig, average_linear, fit_head, train
 
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny_corpus"
 FAST = TrainConfig(
-    epochs=60, real_data=False, finetune_epochs=0, augment=False, threat_cuts=False, members=1
+    epochs=60,
+    real_data=False,
+    finetune_epochs=0,
+    augment=False,
+    threat_cuts=False,
+    emotion_cuts=False,
+    members=1,
 )
 
 
@@ -42,6 +48,15 @@ def test_threat_cuts_add_a_threat_free_copy_of_each_threatening_email(tmp_path, 
     report = train(classifier.encoder, TINY, tmp_path, config)
     assert report.examples == 15 + 5  # five tiny emails carry a threat sentence
     assert report.label_counts["tone:angry"] == 2 * 3
+
+
+def test_emotion_cuts_add_a_copy_of_each_heated_email_without_its_tone(tmp_path, classifier):
+    config = TrainConfig(**{**FAST.__dict__, "emotion_cuts": True})
+    report = train(classifier.encoder, TINY, tmp_path, config)
+    assert report.examples == 15 + 3  # three heated tiny emails have emotion and facts
+    assert sum(n for label, n in report.label_counts.items() if label.startswith("tone:")) == 15
+    assert report.label_counts["complaint:delay"] == 3 + 3  # the copies keep their complaints
+    assert TactfulHeads.from_pretrained(tmp_path).config["train"]["emotion_cuts"] is True
 
 
 def test_complaints_read_the_strongest_sentence_unless_switched_off(trained, tmp_path, classifier):
