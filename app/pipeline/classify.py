@@ -29,7 +29,7 @@ from app.pipeline.reply_reading import (
     reply_sentences,
 )
 from app.pipeline.segment import split_sentences
-from app.pipeline.types import Analysis, Evidence, Sentence
+from app.pipeline.types import TONE_HOSTILITY, Analysis, Evidence, Sentence
 
 EVIDENCE_PER_LABEL = 3
 EVIDENCE_MIN_WEIGHT = 0.1
@@ -47,6 +47,11 @@ def load_encoder(runtime: str = "torch", model_dir: Path | None = None) -> Encod
 
         return OnnxEncoder.from_model_dir(model_dir, quantized=runtime == "onnx-int8")
     raise ValueError(f"unknown runtime {runtime!r}: use 'torch', 'onnx' or 'onnx-int8'")
+
+
+def tone_hostility(labels: Sequence[str], probabilities: np.ndarray) -> float:
+    """The hostility the tone probabilities stand for (`TONE_HOSTILITY`, weighted)."""
+    return float(sum(TONE_HOSTILITY[t] * p for t, p in zip(labels, probabilities, strict=True)))
 
 
 class Classifier:
@@ -156,11 +161,15 @@ class Classifier:
         tone_p = tone_head.predict_proba(x)[0]
         tone = tone_head.labels[int(tone_p.argmax())]
         hostility = float(self.heads.predict_proba(f"{heads}hostility", x)[0, 0])
-        if not heads and HOSTILE_LANGUAGE in self.heads.heads:
-            # hostile when either reading says so: the email's, or the words' as people
-            # label real public messages
-            language = float(self.heads.predict_proba(HOSTILE_LANGUAGE, x)[0, 0])
-            hostility = 1.0 - (1.0 - hostility) * (1.0 - language)
+        if not heads:
+            # Averaged with what the tone implies: alone, the email head reads mail
+            # written in a rush (lowercase, no apostrophes) as abuse whatever its tone.
+            hostility = 0.5 * (hostility + tone_hostility(tone_head.labels, tone_p))
+            if HOSTILE_LANGUAGE in self.heads.heads:
+                # hostile when either reading says so: the email's, or the words' as
+                # people label real public messages
+                language = float(self.heads.predict_proba(HOSTILE_LANGUAGE, x)[0, 0])
+                hostility = 1.0 - (1.0 - hostility) * (1.0 - language)
         # Gated by the tone head, so that the two never contradict: a message the tone
         # head reads as calm cannot score as hostile.
         calm = float(tone_p[tone_head.labels.index("calm")])

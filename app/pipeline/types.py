@@ -26,6 +26,16 @@ COMPLAINTS: tuple[str, ...] = (
     "unresponsive",
 )
 ROLES: tuple[str, ...] = ("request", "fact", "threat", "emotion", "other")
+TONE_HOSTILITY: dict[str, float] = {
+    "calm": 0.03,
+    "frustrated": 0.35,
+    "sarcastic": 0.5,
+    "angry": 0.72,
+    "abusive": 0.92,
+}
+"""The hostility each tone stands for: the training target of an email of that tone."""
+THREAT_HOSTILITY = 0.08
+"""Added to the target of an email that announces a threat."""
 STRATEGIES: tuple[str, ...] = ("resolve", "boundary", "exit")
 
 

@@ -12,16 +12,14 @@ from pathlib import Path
 
 import yaml
 
-from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
-
-TONE_HOSTILITY = {
-    "calm": 0.03,
-    "frustrated": 0.35,
-    "sarcastic": 0.5,
-    "angry": 0.72,
-    "abusive": 0.92,
-}
-THREAT_HOSTILITY = 0.08
+from app.pipeline.types import (
+    COMPLAINTS,
+    ROLES,
+    THREAT_HOSTILITY,
+    THREAT_KINDS,
+    TONE_HOSTILITY,
+    TONES,
+)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from app.pipeline.classify import Classifier
+from app.pipeline.strategy import HOSTILE
 from app.pipeline.types import ROLES, THREAT_KINDS, TONES, Analysis
 from app.training.data import Example, load_real
 
@@ -135,8 +136,14 @@ def evaluate_split(
         for i, t in enumerate(TONES)
         if (tone_gold == i).any()
     }
+    hostile_share = {
+        t: round(float((hostility[tone_gold == i] >= HOSTILE).mean()), 4)
+        for i, t in enumerate(TONES)
+        if (tone_gold == i).any()
+    }
     order = ["calm", "frustrated", "angry", "abusive"]
     increasing = all(mean_h.get(a, 0) < mean_h.get(b, 0) for a, b in pairwise(order))
+    heated = np.isin(tone_gold, [TONES.index("angry"), TONES.index("abusive")])
 
     role_gold, role_pred = [], []
     for a, e in zip(analyses, examples, strict=True):
@@ -166,7 +173,14 @@ def evaluate_split(
             "ece": expected_calibration_error(prob_c.ravel(), gold_c.ravel().astype(float)),
         },
         "threat": {"present": prf(threat_pred, threat_gold), "kinds": kinds},
-        "hostility": {"mean_by_tone": mean_h, "increasing_calm_to_abusive": increasing},
+        "hostility": {
+            "mean_by_tone": mean_h,
+            "increasing_calm_to_abusive": increasing,
+            "share_hostile_by_tone": hostile_share,
+            "auc_angry_abusive_vs_rest": (
+                round(roc_auc(hostility, heated), 4) if 0 < heated.sum() < len(heated) else None
+            ),
+        },
         "roles": {
             "accuracy": round(float((role_gold_a == role_pred_a).mean()) if role_gold else 0.0, 4),
             "sentences": len(role_gold),

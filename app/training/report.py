@@ -41,6 +41,16 @@ def format_metrics(m: dict) -> str:
             else "  (NOT increasing)"
         ),
     ]
+    h = m["hostility"]
+    if "share_hostile_by_tone" in h:
+        lines.append(
+            "share scoring as hostile (0.5 or more) by tone: "
+            + ", ".join(f"{k} {v:.2f}" for k, v in h["share_hostile_by_tone"].items())
+        )
+    if h.get("auc_angry_abusive_vs_rest") is not None:
+        lines.append(
+            f"hostility AUC, angry or abusive vs the rest: {h['auc_angry_abusive_vs_rest']:.3f}"
+        )
     if "real_hostility_auc" in m:
         lines.append(
             "hostility ROC AUC on real data (held-out half): "

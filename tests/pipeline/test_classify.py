@@ -5,7 +5,7 @@ import pytest
 
 from app.pipeline.classify import Classifier
 from app.pipeline.heads import HOSTILE_LANGUAGE, Head, TactfulHeads
-from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
+from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONE_HOSTILITY, TONES
 
 TONE_CASES = [
     ("Hi Sam, thanks so much for the lovely photos. Have a great weekend!", "calm"),
@@ -139,8 +139,34 @@ def test_hostility_is_either_reading_gated_by_the_tone(wording):
         heads[HOSTILE_LANGUAGE] = _constant(HOSTILE_LANGUAGE, "sigmoid", ["hostile"], [logit])
     classifier = Classifier(None, TactfulHeads(heads), reply_memory=False)
     _, _, hostility = classifier._tone(np.zeros((1, 2)))
-    either = 1 - (1 - 0.5) * (1 - (wording or 0.0))
+    implied = sum(TONE_HOSTILITY[t] * (calm if t == "calm" else 0.2) for t in TONES)
+    email = (0.5 + implied) / 2
+    either = 1 - (1 - email) * (1 - (wording or 0.0))
     assert hostility == pytest.approx(either * (1 - calm))
+
+
+@pytest.mark.parametrize("tone", ["frustrated", "sarcastic", "angry"])
+def test_hostility_stays_near_what_a_sure_tone_implies(tone):
+    """An email head sure of abuse moves a message of a milder sure tone only halfway."""
+    tone_logits = [20.0 if t == tone else 0.0 for t in TONES]
+    heads = {
+        "tone": _constant("tone", "softmax", list(TONES), tone_logits),
+        "hostility": _constant("hostility", "sigmoid", ["hostility"], [8.0]),
+    }
+    classifier = Classifier(None, TactfulHeads(heads), reply_memory=False)
+    _, label, hostility = classifier._tone(np.zeros((1, 2)))
+    assert label == tone
+    assert hostility == pytest.approx((1.0 + TONE_HOSTILITY[tone]) / 2, abs=1e-3)
+
+
+def test_reply_hostility_is_the_reply_head_alone():
+    heads = {
+        "reply_tone": _constant("reply_tone", "softmax", list(TONES), [0.0, 20.0, 0, 0, 0]),
+        "reply_hostility": _constant("reply_hostility", "sigmoid", ["hostility"], [0.0]),
+    }
+    classifier = Classifier(None, TactfulHeads(heads), reply_memory=False)
+    _, _, hostility = classifier._tone(np.zeros((1, 2)), "reply_")
+    assert hostility == pytest.approx(0.5, abs=1e-3)
 
 
 def test_shipped_hostility_reads_the_wording_from_the_token_mean(classifier):

@@ -83,6 +83,19 @@ def test_split_metrics_include_evidence_and_roles():
     assert m["evidence"]["labels_decided"] == 2
 
 
+def test_split_metrics_count_mail_scoring_as_hostile_by_tone():
+    cases = [("frustrated", 0.6), ("frustrated", 0.2), ("angry", 0.7), ("calm", 0.8)]
+    analyses = [analysis(f"Email {i}.", tone=t, hostility=h) for i, (t, h) in enumerate(cases)]
+    gold = [
+        _labelled(f"Email {i}.", {}, tone=t, complaints=[], threats=[])
+        for i, (t, _) in enumerate(cases)
+    ]
+    h = evaluate_split(analyses, gold, ["refund"])["hostility"]
+    assert h["share_hostile_by_tone"] == {"calm": 1.0, "frustrated": 0.5, "angry": 1.0}
+    # the angry email (0.7) outranks the frustrated ones but not the calm one (0.8)
+    assert h["auc_angry_abusive_vs_rest"] == pytest.approx(2 / 3, abs=1e-4)
+
+
 def _reader_file(tmp_path: Path, rows: list[dict]) -> Path:
     path = tmp_path / "second-reader.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
