@@ -308,6 +308,10 @@ def train(
         bool,
         typer.Option(help="Also train on threatening emails with their threat sentences cut out."),
     ] = True,
+    threat_inserts: Annotated[
+        bool,
+        typer.Option(help="Also train on complaint emails given another email's threat sentence."),
+    ] = False,
     emotion_cuts: Annotated[
         bool,
         typer.Option(help="Also train on heated emails with their emotion sentences cut out."),
@@ -362,6 +366,7 @@ def train(
         threat_weight=threat_weight,
         sentence_peak=sentence_peak,
         threat_cuts=threat_cuts,
+        threat_inserts=threat_inserts,
         emotion_cuts=emotion_cuts,
         hostile_language=hostile_language,
         wording=not no_wording,

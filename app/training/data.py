@@ -6,7 +6,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -286,6 +286,57 @@ def without_threats(examples: list[Example]) -> list[Example]:
             copy.threats, copy.complaints = [], None
             copy.hostility = hostility_target(example.tone, [])
             out.append(copy)
+    return out
+
+
+def with_threats(
+    examples: list[Example], seed: int, part: Callable[[str], bool] = lambda _: False
+) -> list[Example]:
+    """Copies of complaint emails without a threat, given one writer's threat sentence.
+
+    The counterpart of `without_threats`: the same email with and without a quiet final
+    threat ("Enjoy your 1-star review."). The sentence comes from another email of the same
+    tone with exactly one threat sentence and one kind (not `payment`, which carries a
+    complaint of its own), sharing a complaint type when one can, and from the same part
+    (`part(id)`: training or validation). It goes after the last sentence that is not a
+    greeting or sign-off. The copy keeps tone and complaints and takes the donor's kind.
+    """
+    rng = random.Random(seed)
+    donors: dict[tuple[str, bool], list[tuple[Example, str, str]]] = {}
+    for example in examples:
+        if "~" in example.id or not example.threats:
+            continue
+        spans = [(a, b) for a, b, r in example.roles if r == "threat"]
+        if len(spans) != 1 or len(example.threats) != 1 or example.threats[0] == "payment":
+            continue
+        a, b = spans[0]
+        key = (str(example.tone), part(example.id))
+        donors.setdefault(key, []).append((example, example.text[a:b], example.threats[0]))
+    out = []
+    for example in examples:
+        if "~" in example.id or example.threats is None or example.threats:
+            continue
+        body = [(a, b) for a, b, r in example.roles if r != "other"]
+        pool = donors.get((str(example.tone), part(example.id)), [])
+        if not example.complaints or not body or not pool:
+            continue
+        sharing = [d for d in pool if set(d[0].complaints or ()) & set(example.complaints)]
+        _, sentence, kind = rng.choice(sharing or pool)
+        at = body[-1][1]
+        text = f"{example.text[:at]} {sentence}{example.text[at:]}"
+        width = len(sentence) + 1
+        roles = [(a, b, r) if a < at else (a + width, b + width, r) for a, b, r in example.roles]
+        roles.append((at + 1, at + width, "threat"))
+        out.append(
+            replace(
+                example,
+                id=f"{example.id}~threat",
+                text=text,
+                threats=[kind],
+                roles=sorted(roles),
+                hostility=hostility_target(example.tone, [kind]),
+            )
+        )
     return out
 
 

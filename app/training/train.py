@@ -36,6 +36,7 @@ from app.training.data import (
     load_real,
     load_wording,
     with_greeting,
+    with_threats,
     without_emotion,
     without_threats,
 )
@@ -78,6 +79,9 @@ class TrainConfig:
     augment: bool = True
     threat_cuts: bool = True
     """Also train on copies of threatening emails with their threat sentences cut out."""
+    threat_inserts: bool = False
+    """Also train on copies of complaint emails without a threat given another email's
+    threat sentence (tried, not shipped: see the model card)."""
     emotion_cuts: bool = False
     """Also train on copies of heated emails with their emotion sentences cut out (tried,
     not shipped: see the model card)."""
@@ -515,6 +519,10 @@ def train(
     if config.augment:
         examples += with_greeting(examples, config.seed)
     cuts = without_threats(examples) if config.threat_cuts else []
+    if config.threat_inserts:
+        cuts += with_threats(
+            examples, config.seed, lambda i: is_validation(i, config.seed, config.val_fraction)
+        )
     if config.emotion_cuts:
         cuts += without_emotion(examples)
     examples += cuts

@@ -63,6 +63,10 @@ def validate(path: Path, counts: Counter, seen: set[str]) -> list[str]:
             else:
                 cursor = pos + len(s["text"])
             counts["role:" + str(s.get("role"))] += 1
+        roles = [s.get("role") for s in row.get("sentences", []) or []]
+        if roles and bool(row.get("threats")) != ("threat" in roles):
+            marked = "some" if "threat" in roles else "no"
+            problems.append(f"{where}: threats {row.get('threats')} but {marked} threat sentences")
         counts["emails"] += 1
         counts["tone:" + str(row.get("tone"))] += 1
         counts["with_roles"] += bool(row.get("sentences"))

@@ -143,3 +143,35 @@ def test_wording_corpus_copies_no_real_message_and_no_evaluation_email():
     assert [t for t, s in zip(wording, nearest, strict=True) if s >= WORDING_NEAR_COPY] == []
     nearest = _nearest(wording, _texts("eval"))
     assert [t for t, s in zip(wording, nearest, strict=True) if s >= NEAR_COPY] == []
+
+
+def test_the_money_check_is_applied_to_the_training_emails():
+    rows = {row["id"]: row for row in _rows("train")}
+    changes = [
+        json.loads(line)
+        for line in (DATA / "checks" / "money.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert len(changes) > 100
+    for change in changes:
+        row = rows[change["id"]]
+        assert (row["complaints"], row["threats"]) == (change["complaints"], change["threats"])
+        for index, (_, after) in change["roles"].items():
+            assert row["sentences"][int(index)]["role"] == after
+
+
+def test_threat_labels_and_threat_sentences_must_agree(tmp_path):
+    row = {
+        "id": "tr-x-0001",
+        "text": "I want a manager to call me today.",
+        "tone": "angry",
+        "complaints": [],
+        "threats": ["escalation"],
+        "sentences": [{"text": "I want a manager to call me today.", "role": "request"}],
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    problems = _validator().validate(path, Counter(), set())
+    assert problems == [f"{path}:1: threats ['escalation'] but no threat sentences"]
+    row["sentences"][0]["role"] = "threat"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert _validator().validate(path, Counter(), set()) == []

@@ -10,6 +10,7 @@ from app.training.data import (
     Example,
     hostility_target,
     load_wording,
+    with_threats,
     without_emotion,
     without_threats,
 )
@@ -74,6 +75,51 @@ def test_a_threat_in_the_middle_moves_the_spans_after_it():
         "The photos are late.",
         "Send them.",
     ]
+
+
+QUIET = replace(
+    _email(
+        "Hi Sam, the patio is a week late. When will it be done?\nDana",
+        [
+            ("Hi Sam,", "other"),
+            ("the patio is a week late.", "fact"),
+            ("When will it be done?", "request"),
+            ("Dana", "other"),
+        ],
+        [],
+    ),
+    id="tr-x-0002",
+)
+
+
+def test_a_threat_sentence_is_put_after_the_body_of_an_email_without_one():
+    (copy,) = with_threats([ANGRY, QUIET], seed=13)
+    assert copy.id == "tr-x-0002~threat"
+    assert copy.text == (
+        "Hi Sam, the patio is a week late. When will it be done? "
+        "Otherwise my lawyer takes over.\nDana"
+    )
+    assert copy.threats == ["legal"] and copy.tone == "angry" and copy.complaints == ["delay"]
+    assert copy.hostility == hostility_target("angry", ["legal"]) > QUIET.hostility
+    assert [(copy.text[a:b], role) for a, b, role in copy.roles] == [
+        ("Hi Sam,", "other"),
+        ("the patio is a week late.", "fact"),
+        ("When will it be done?", "request"),
+        ("Otherwise my lawyer takes over.", "threat"),
+        ("Dana", "other"),
+    ]
+
+
+def test_threat_sentences_come_from_the_same_tone_and_part_and_never_from_payment():
+    calm = replace(QUIET, tone="calm", hostility=hostility_target("calm", []))
+    assert with_threats([ANGRY, calm], seed=13) == []
+    paying = replace(ANGRY, id="tr-x-0003", threats=["payment"])
+    assert with_threats([paying, QUIET], seed=13) == []
+    apart = with_threats([ANGRY, QUIET], seed=13, part=lambda i: i == "tr-x-0001")
+    assert apart == []
+    copies = with_threats([ANGRY, QUIET], seed=13)
+    again = with_threats([ANGRY, QUIET, *copies], seed=13)
+    assert [c.id for c in again] == ["tr-x-0002~threat"]
 
 
 def test_no_copy_without_a_threat_sentence_or_without_anything_else():
