@@ -220,9 +220,10 @@ _FRAGMENT_STARTS = {
     "received", "reported", "chased", "waited", "looking", "hoping", "wondering", "thinking",
     "to", "don't", "do", "please", "expect", "never", "confirming", "following",
     "from", "subject", "date", "especially", "particularly", "including",
-    # the client's "you did ...": an accusation, which "I have noted that" would concede
-    "we", "we've", "we're", "we'd", "we'll",
 }  # fmt: skip
+# The client's "you did ...", anywhere in the fact ("... because you let me pick it"): an
+# accusation, which "I have noted that" would concede.
+_OUR_DOING = re.compile(r"\bwe(?:'ve|'re|'d|'ll)?\b", re.I)
 # "£320 for cleaning when ...": an amount and what it was for, no statement.
 _AMOUNT_FOR = re.compile(r"^[£$€]?\d[\d,.]*\s*(?:[£$€]|eur|gbp|usd)?\s+(?:for|on)\b", re.I)
 # A statement has a verb; these are the ones a client's account of events is told with.
@@ -246,6 +247,7 @@ def can_be_noted(fact: str) -> bool:
     first = fact.split(" ", 1)[0].lower().strip(",.:;")
     return (
         first not in _FRAGMENT_STARTS
+        and _OUR_DOING.search(fact) is None
         and _AMOUNT_FOR.match(fact) is None
         and _FINITE_VERB.search(fact) is not None
         and load_words().unnoted_pattern.search(fact) is None

@@ -754,12 +754,21 @@ def _signature_like(line: str) -> bool:
     return len(lower) <= 4
 
 
+# "Ruth (St Aidan's Choral Society)": the person, then who they write for.
+_AFFILIATION = re.compile(r"\s*\([^()]{2,60}\)[\s,]*$")
+
+
+def _person(line: str) -> str:
+    """A signature line without its affiliation in brackets, if it has one."""
+    return _AFFILIATION.sub("", line.strip()).rstrip(",").strip()
+
+
 def _signoff_name(line: str) -> str | None:
     """The name written on a sign-off line ("Regards, Pat Morgan" -> "Pat Morgan")."""
     match = _SIGNOFF.match(line.strip())
     if not match:
         return None
-    name = (match.group("name") or "").strip()
+    name = _person(match.group("name") or "")
     return name if name and _looks_like_name(name) else None
 
 
@@ -780,7 +789,7 @@ _NOT_PERSONAL = frozenset({
 
 def _bare_name(line: str) -> str | None:
     """The name on a line that holds nothing else ("Mark", "- Sami", "Aoife Brennan")."""
-    match = _BARE_NAME.match(line.strip())
+    match = _BARE_NAME.match(_person(line))
     if not match:
         return None
     name = match.group("name")
@@ -797,7 +806,7 @@ def _is_signoff(line: str) -> bool:
     match = _SIGNOFF.match(line.strip())
     if not match:
         return False
-    name = (match.group("name") or "").strip()
+    name = _person(match.group("name") or "")
     return not name or _looks_like_name(name)
 
 
@@ -858,8 +867,8 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         name = _signoff_name(stripped[signoff])
         trailer = [s for s in stripped[signoff + 1 :] if s]
         if len(trailer) <= 10 and all(_signature_like(s) for s in trailer):
-            if trailer and _looks_like_name(trailer[0]):
-                name = trailer[0].rstrip(",").strip()
+            if trailer and _looks_like_name(_person(trailer[0])):
+                name = _person(trailer[0])
             if trailer:
                 signature = content[signoff + 1 :] + signature
                 content = content[: signoff + 1]
@@ -873,7 +882,7 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
             start > 0
             and any(stripped[:start])
             and len(block) <= 8
-            and _looks_like_name(block[0])
+            and _looks_like_name(_person(block[0]))
             and any(_CONTACT.search(s) for s in block)
             and all(_signature_like(s) for s in block)
         ):

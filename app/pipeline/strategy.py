@@ -14,6 +14,9 @@ PROBLEM_CLIENT = (
     "no_contract",
     "indecisive",
 )
+# Asking for time to pay is a request to negotiate, not pressure: from a calm sender with
+# no threat and no hostile history it gets the cooperative answer (instalments offered).
+NEGOTIABLE_WHEN_CALM = ("payment",)
 HOSTILE = 0.5
 REPEATED_HOSTILE = 3
 
@@ -81,6 +84,19 @@ def choose_strategy(
         )
     problems = [c for c in complaints if c in PROBLEM_CLIENT]
     grievances = [c for c in complaints if c in GRIEVANCES]
+    friendly = (
+        analysis.tone == "calm"
+        and not hostile_now
+        and not analysis.threat_present
+        and not history.hostile_count
+        and not history.boundary_replies
+    )
+    if friendly and problems and not grievances and set(problems) <= set(NEGOTIABLE_WHEN_CALM):
+        return Strategy(
+            "resolve",
+            f"A calm request about {describe(problems)}: restate the terms and offer "
+            f"a way to meet them.{note}",
+        )
     if problems and (not grievances or len(problems) >= len(grievances)):
         return Strategy(
             "boundary",

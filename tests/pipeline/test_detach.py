@@ -310,6 +310,9 @@ def test_only_a_statement_in_plain_words_opens_the_reply():
         "You've received the list and you're stunned.",
         "We've filed your VAT return for the wrong quarter.",
         "At the meeting on 8 January we gave a firm undertaking to submit it by 20 February.",
+        "You know it's nearly 11pm on a Saturday.",
+        "You realise the venue is not your responsibility.",
+        "The curtains look wrong because we let you pick a fabric that looked like a screen.",
     ):
         assert not can_be_noted(fragment), fragment
     for statement in (

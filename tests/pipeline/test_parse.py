@@ -732,6 +732,18 @@ def test_signoff_word_followed_by_a_sentence_is_not_a_signature(text):
     assert message.signature == ""
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pay now.\n\nBest wishes,\nRuth (St Aidan's Choral Society)",
+        "Pay now.\n\nBest wishes, Ruth (St Aidan's Choral Society)",
+        "Pay now.\n\nRuth (St Aidan's Choral Society)\nruth@example.org",
+    ],
+)
+def test_an_affiliation_in_brackets_is_not_part_of_the_name(text):
+    assert parse_message(text).sender_name == "Ruth"
+
+
 def test_company_line_after_signoff_is_signature():
     message = parse_message("Pay now.\n\nBest,\nDana Reyes\nAcme Inc.")
     assert message.new_text == "Pay now.\n\nBest,"
@@ -767,6 +779,7 @@ def test_contact_block_without_signoff():
         ("The invoice is wrong.\n\nNiamh O'Sullivan", "Niamh O'Sullivan"),
         ("See you then.\n\nxx Portia", "Portia"),
         ("See you then.\n\nRory McDonald", "Rory McDonald"),
+        ("See you then.\n\nRuth (St Aidan's Choral Society)", "Ruth"),
     ],
 )
 def test_a_name_alone_on_the_last_line_names_the_sender(text, name):

@@ -38,6 +38,21 @@ def test_problem_client_gets_a_boundary(complaint):
     assert _choose(complaints=(complaint,)).label == "boundary"
 
 
+def test_a_calm_first_request_for_time_to_pay_is_resolved_with_the_terms():
+    calm = _choose(tone="calm", complaints=("payment",), hostility=0.05)
+    assert calm.label == "resolve" and "late payment" in calm.reason
+    assert _choose(tone="frustrated", complaints=("payment",)).label == "boundary"
+    for others in (("scope_creep",), ("delay",)):
+        mixed = _choose(tone="calm", complaints=("payment", *others), hostility=0.05)
+        assert mixed.label == "boundary", others
+    a = analysis(TEXT, complaints=("payment",), threats=("payment",), roles=ROLES)
+    assert choose_strategy(a, detach(message(TEXT), a)).label == "boundary"
+    late_again = SenderHistory(message_count=4, hostile_count=0, boundary_replies=1)
+    assert _choose(
+        tone="calm", complaints=("payment",), history=late_again, hostility=0.05
+    ).label == ("boundary")
+
+
 def test_abuse_gets_a_boundary_and_abuse_after_a_boundary_gets_an_exit():
     assert _choose(tone="abusive", complaints=("quality",), hostility=0.9).label == "boundary"
     after = SenderHistory(message_count=3, hostile_count=1, boundary_replies=1)
