@@ -145,13 +145,15 @@ def test_wording_corpus_copies_no_real_message_and_no_evaluation_email():
     assert [t for t, s in zip(wording, nearest, strict=True) if s >= NEAR_COPY] == []
 
 
-def test_the_money_check_is_applied_to_the_training_emails():
-    rows = {row["id"]: row for row in _rows("train")}
+def test_the_money_check_is_applied_to_the_training_and_set_aside_emails():
+    set_aside = {row["id"]: row for row in _rows("set-aside")}
+    rows = {row["id"]: row for row in _rows("train")} | set_aside
     changes = [
         json.loads(line)
         for line in (DATA / "checks" / "money.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert len(changes) > 100
+    assert any(change["id"] in set_aside for change in changes)
     for change in changes:
         row = rows[change["id"]]
         assert (row["complaints"], row["threats"]) == (change["complaints"], change["threats"])
