@@ -867,8 +867,8 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         name = _signoff_name(stripped[signoff])
         trailer = [s for s in stripped[signoff + 1 :] if s]
         if len(trailer) <= 10 and all(_signature_like(s) for s in trailer):
-            if trailer and _looks_like_name(_person(trailer[0])):
-                name = _person(trailer[0])
+            if trailer and _looks_like_name(person := _person(trailer[0])):
+                name = person
             if trailer:
                 signature = content[signoff + 1 :] + signature
                 content = content[: signoff + 1]
