@@ -121,10 +121,19 @@ _RHETORICAL_OR = re.compile(r"^or\s+(?:shall|should|do|must|is|am|are)\s+(?:i|we
 # "Send all the reminders you like", "do it properly or don't bother": a dare, not an ask.
 _DISMISSIVE = re.compile(
     r"\b(?:all\s+the\s+[a-z]+|whatever|as\s+many\s+[a-z]+\s+as)\s+you\s+(?:like|want)\b"
-    r"|\bor\s+don't\s+bother\b",
+    r"|\bor\s+don't\s+bother\b"
+    r"|^correct\s+me\s+if\b"  # "correct me if I'm wrong, but ...": a hedge
+    r"|^are\s+you\s+(?:kidding|joking|serious|having\s+a\s+laugh)\b",  # disbelief
     re.I,
 )
 _LIST_ITEM = re.compile(rf"^\s*{LIST_MARKER}")
+# '"Elevate your everyday"?': the client's scorn for a quoted line, which asks nothing
+_QUOTE_ONLY = re.compile(r"^[\"“'‘][^\"”]*[\"”'’][?!.]*$")
+# "I don't want to make a big thing of it, ...": a wish in a denial asks for nothing, but
+# "I don't want excuses, I want the files" still does.
+_NEGATED_LEAD = re.compile(
+    r"^(?:i|we)\s+(?:don't|do\s+not|didn't|did\s+not|never|can't|cannot)\b[^,;]*", re.I
+)
 # "Let's call it part of the original scope, shall we?": a rhetorical proposal.
 _LETS = re.compile(r"^(?:let's|shall\s+we)\s+(?P<rest>.+?)[\s,]*(?P<tag>shall\s+we)?[\s?.]*$", re.I)
 
@@ -154,8 +163,13 @@ def restate_request(text: str) -> str:
     if _THANKS.match(core) and "?" not in core and not _ASKING.search(core):
         return ""  # "thanks for the quote" asks for nothing
     first = core.split(" ", 1)[0].lower().strip(",")
-    if _RHETORICAL_OR.match(core) or _DISMISSIVE.search(core):
-        return ""  # "Or shall I open ticket number five?" asks nothing of us
+    # "Do let me know when ...": an emphatic order, not a question
+    if first == "do" and not core.endswith("?") and " " in core:
+        rest = core.split(" ", 1)[1].lstrip()
+        if rest.split(" ", 1)[0].lower() in IMPERATIVE_VERBS:
+            core, first = rest, rest.split(" ", 1)[0].lower()
+    if _RHETORICAL_OR.match(core) or _DISMISSIVE.search(core) or _QUOTE_ONLY.match(core):
+        return ""  # "Or shall I open ticket number five?", '"Elevate your everyday"?'
     if not core.strip(" ?.:"):
         return ""  # "Could someone please:" before a list
     if _MODAL_SUBJECT.search(removed):
@@ -184,7 +198,7 @@ def restate_request(text: str) -> str:
         return ""  # "I want:" before a list, a bare "Timeline."
     if first in ("whether", "if") and _LIST_ITEM.match(text):
         return f"You asked {lower_first(swap_person(core)).rstrip('.?')}."
-    if not _WISH.search(core) and not _LIST_ITEM.match(text):
+    if not _WISH.search(_NEGATED_LEAD.sub("", core)) and not _LIST_ITEM.match(text):
         return ""
     return f"You asked for the following: {lower_first(swap_person(core)).rstrip('.')}."
 
@@ -221,6 +235,12 @@ _FRAGMENT_STARTS = {
     "to", "don't", "do", "please", "expect", "never", "confirming", "following",
     "from", "subject", "date", "especially", "particularly", "including",
 }  # fmt: skip
+# "Picked the bike up on Saturday and ...": a past tense with no subject before it.
+_SUBJECTLESS = re.compile(
+    r"^[a-z]+ed\s+(?:the|a|an|my|your|our|his|her|their|it|this|that|these|those|them|him"
+    r"|me|us|you)\b",
+    re.I,
+)
 # The client's "you did ...", anywhere in the fact ("... because you let me pick it"): an
 # accusation, which "I have noted that" would concede.
 _OUR_DOING = re.compile(r"\bwe(?:'ve|'re|'d|'ll)?\b", re.I)
@@ -247,6 +267,7 @@ def can_be_noted(fact: str) -> bool:
     first = fact.split(" ", 1)[0].lower().strip(",.:;")
     return (
         first not in _FRAGMENT_STARTS
+        and _SUBJECTLESS.match(fact) is None
         and _OUR_DOING.search(fact) is None
         and _AMOUNT_FOR.match(fact) is None
         and _FINITE_VERB.search(fact) is not None
@@ -355,5 +376,5 @@ def detach(message: Message, analysis: Analysis) -> Detached:
                 asked = restate_request(sentence.text)
                 if asked:
                     requests.append(_item(sentence, asked))
-    needs_reply = bool(requests or threats or analysis.complaints)
+    needs_reply = bool(requests or threats or analysis.complaints or analysis.threat_present)
     return Detached(requests=requests, facts=facts, threats=threats, needs_reply=needs_reply)

@@ -53,7 +53,8 @@ _OBJECT_WE = re.compile(
     r"pay|owe|gave|give|called|call|emailed|email|contacted|contact|let|help|helped|showed|"
     r"show|reminded|remind|warned|trusted|hired|chose|thanked|thank|texted|messaged|"
     r"promised|assured|understand|understood|write|wrote|writing|like|love|want|wanted|need|"
-    r"needed|expect|expected|require|required|get|see|saw|hear|heard|reach) we\b"
+    r"needed|expect|expected|require|required|get|see|saw|hear|heard|reach|giving|telling|"
+    r"sending|paying|showing|charging|charged) we\b"
     r"(?! (?:are|were|have|had|will|would|can|could|should|do|did|need|must)\b)",
     re.I,
 )
@@ -79,6 +80,26 @@ WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 # First words that make a request an order to act ("Send me ...").
 IMPERATIVE_VERBS = {
     "send",
+    "correct",
+    "amend",
+    "adjust",
+    "reduce",
+    "repair",
+    "rework",
+    "revise",
+    "chase",
+    "clarify",
+    "honour",
+    "honor",
+    "finalise",
+    "finalize",
+    "complete",
+    "submit",
+    "transfer",
+    "reimburse",
+    "forward",
+    "resolve",
+    "investigate",
     "fix",
     "refund",
     "give",

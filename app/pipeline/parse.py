@@ -693,9 +693,9 @@ _DISCLAIMER = re.compile(
 _SIGNOFF = re.compile(
     r"^(?P<phrase>(?:(?:best|kind|kindest|warm|warmest|many|with|with kind|with best|"
     r"best personal)\s+)?(?:regards|wishes)|best|cheers|thanks(?: again| so much| a lot"
-    r"| in advance)?|thank you(?: again| in advance| so much)?|many thanks|thx|tia|"
+    r"| in advance)?|thank you(?: again| in advance| so much)?|many thanks|thx|tia|ta|"
     r"sincerely(?: yours)?|yours(?: sincerely| truly| faithfully)?|respectfully|cordially|"
-    r"all the best|take care|talk soon|speak soon|br|rgds|regds|"
+    r"all the best|take care|talk soon|speak soon|br|rgds|regds|(?:lots of )?love|xoxo|xx+|"
     r"mit freundlichen grüßen|mit freundlichen grüssen|mfg|viele grüße|beste grüße|"
     r"liebe grüße|freundliche grüße|grüße|gruß|cordialement|bien cordialement|"
     r"bien à vous|salutations|merci|saludos(?: cordiales)?|atentamente|un saludo|"
@@ -723,9 +723,13 @@ _PROSE_END = re.compile(r"[.!?]['\")\]]*$")
 _POSTSCRIPT = re.compile(r"^p\.?\s?p?\.?\s?s\.?\b|^ps\b", re.I)
 
 
+# "Tom & Priya Adeyemi", "Sam and Alex": a couple signing together
+COUPLE = re.compile(r"^\s*([^\W\d_][\w'’-]*)\s+(?:&|and)\s+([^\W\d_][\w'’-]*)")
+
+
 def _looks_like_name(line: str) -> bool:
     """True for 1-4 capitalised words without digits (e.g. "Pat Morgan", "Dr. Lee")."""
-    line = line.strip().rstrip(",")
+    line = COUPLE.sub(r"\1 \2", line.strip().rstrip(","))
     if not line or len(line) > 50 or not _NAME.match(line):
         return False
     words = [word for word in re.split(r"\s+", line) if word]
@@ -769,7 +773,9 @@ def _signoff_name(line: str) -> str | None:
     if not match:
         return None
     name = _person(match.group("name") or "")
-    return name if name and _looks_like_name(name) else None
+    if not name or not _looks_like_name(name) or not _personal(name):
+        return None
+    return name
 
 
 _BARE_NAME = re.compile(r"^(?:[-–—~]\s*|(?i:x+)\s+)?(?P<name>[^\W\d_][\w'’ -]*?)[.!]?$")
@@ -787,6 +793,11 @@ _NOT_PERSONAL = frozenset({
 # fmt: on
 
 
+def _personal(name: str) -> bool:
+    """False for a team or a word that ends a message ("Customer Service", "Cheers")."""
+    return not any(w.lower() in _NOT_PERSONAL for w in re.split(r"[ '’-]+", name))
+
+
 def _bare_name(line: str) -> str | None:
     """The name on a line that holds nothing else ("Mark", "- Sami", "Aoife Brennan")."""
     match = _BARE_NAME.match(_person(line))
@@ -798,7 +809,11 @@ def _bare_name(line: str) -> str | None:
         return None
     if any(not w.isalpha() or (len(w) > 1 and w.isupper()) for w in words):
         return None  # "FIX IT" is shouting, not a name
-    return None if any(w.lower() in _NOT_PERSONAL for w in words) else name
+    return name if _personal(name) else None
+
+
+# The last sentence of a line, after the one before it ends.
+_CLOSING = re.compile(r"[.!?)]\s+([^.!?]+)$")
 
 
 def _is_signoff(line: str) -> bool:
@@ -867,7 +882,8 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         name = _signoff_name(stripped[signoff])
         trailer = [s for s in stripped[signoff + 1 :] if s]
         if len(trailer) <= 10 and all(_signature_like(s) for s in trailer):
-            if trailer and _looks_like_name(person := _person(trailer[0])):
+            person = _person(trailer[0]) if trailer else ""
+            if _looks_like_name(person) and _personal(person):
                 name = person
             if trailer:
                 signature = content[signoff + 1 :] + signature
@@ -883,8 +899,8 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
             and any(stripped[:start])
             and len(block) <= 8
             and _looks_like_name(_person(block[0]))
-            and any(_CONTACT.search(s) for s in block)
             and all(_signature_like(s) for s in block)
+            and (any(_CONTACT.search(s) for s in block) or _name_over_titles(block))
         ):
             signature = content[start:] + signature
             content = content[:start]
@@ -892,10 +908,35 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         elif (bare := _bare_name(stripped[last])) and _ends_a_sentence(stripped, last):
             # a name alone on the last line ("...by Friday.\n\nMark"): kept in the text
             name = bare
+        elif closing := _CLOSING.search(stripped[last]):
+            # "... for the fitting. Thank you, Grace": signed at the end of the last line
+            name = _signoff_name(closing.group(1))
 
     if banner:
         signature = [*banner, "", *signature]
     return content, signature, name
+
+
+def _name_over_titles(block: list[str]) -> bool:
+    """A person's name with one or two title or company lines under it, and nothing else."""
+    return (
+        2 <= len(block) <= 3
+        and _bare_name(block[0]) is not None
+        and all(map(_job_title, block[1:]))
+    )
+
+
+def _job_title(line: str) -> bool:
+    """A title or company line under a name ("Head of People, Quill & Co")."""
+    words = line.split()
+    lower = [w for w in words if w[0].islower() and w.lower() not in _TITLE_SMALL_WORDS]
+    return (
+        bool(words)
+        and line[0].isupper()
+        and len(lower) <= 1
+        and not (line.isupper() and len(words) > 3)
+        and not line.rstrip("'\")]").endswith((".", "?", "!"))
+    )
 
 
 def _ends_a_sentence(stripped: list[str], index: int) -> bool:

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from app.pipeline.detach import can_be_noted, restate_topic
 from app.pipeline.neutral import lower_first
+from app.pipeline.parse import COUPLE
 from app.pipeline.profile import DAYS, CompanyProfile
 from app.pipeline.types import (
     STRATEGIES,
@@ -127,6 +128,9 @@ def references(text: str) -> list[str]:
 def _first_name(name: str | None) -> str | None:
     if not name:
         return None
+    couple = COUPLE.match(name)
+    if couple:  # "Tom & Priya Adeyemi": greeted "Tom and Priya"
+        return f"{_first_name(couple.group(1))} and {_first_name(couple.group(2))}"
     cleaned = re.sub(r"[^\w\s'.-]", "", name).strip()
     if not cleaned or "@" in name:
         return None

@@ -5,7 +5,8 @@ at an ellipsis followed by a capital letter or a line break, and at line breaks
 (greeting lines, list items and bullets are sentences of their own). Hard-wrapped
 lines (the next line starts in lower case, or the line is long) stay together.
 Abbreviations, decimals, amounts, times, URLs, e-mail addresses, version numbers and
-ids with dots do not end a sentence. Emoji stay with the sentence before them.
+ids with dots do not end a sentence. Emoji stay with the sentence before them, and end
+it when a new sentence follows them without a full stop ("I loved it 😂 It's been ...").
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ _EMOJI_ITEM = rf"(?:{_EMOJI}|{_EMOTICON}(?=\s|$))"
 _EMOJI_RUN = re.compile(rf"{_EMOJI_ITEM}+(?:[ \t]+{_EMOJI_ITEM}+)*")
 _EMOJI_ONLY = re.compile(rf"^\s*(?:(?:{_EMOJI}|{_EMOTICON})\s*)+$")
 _TERMINATOR = re.compile(rf"(?:\.{{2,}}|…|[.!?]+)[.!?…]*[\"'”’)\]»]*(?=\s|$|{_EMOJI})")
+
+# "I loved it 😂 It's been 12 days": emoji in place of a full stop, before a new sentence
+_EMOJI_BREAK = re.compile(rf"{_EMOJI_ITEM}+(?:[ \t]+{_EMOJI_ITEM}+)*(?=[ \t]+(?:[A-Z][a-z'’]|I\s))")
 
 _BULLET = re.compile(
     r"^\s*(?:[-*•‣◦▪▸►–—+>]|\d{1,3}[.)]|[a-z][.)]|[A-Z]\)|\(\d{1,3}\)|\([a-z]\)|#\d+)\s+"
@@ -159,9 +163,15 @@ def _is_boundary(text: str, match: re.Match[str], next_index: int, sentence_star
 def _split_block(text: str, start: int, end: int, out: list[Sentence]) -> None:
     """Append the sentences of text[start:end] to `out`."""
     sentence_start = start
-    for match in _TERMINATOR.finditer(text, start, end):
+    breaks = [*_TERMINATOR.finditer(text, start, end), *_EMOJI_BREAK.finditer(text, start, end)]
+    for match in sorted(breaks, key=lambda m: m.start()):
         if match.end() <= sentence_start:
             continue  # inside an emoji run already attached to the previous sentence
+        if match.re is _EMOJI_BREAK:
+            if len(text[sentence_start : match.start()].split()) >= 2:
+                _emit(text, sentence_start, match.end(), out)
+                sentence_start = match.end()
+            continue
         next_index = match.end()
         while next_index < end and text[next_index].isspace():
             next_index += 1

@@ -7,23 +7,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-TONES = {"calm", "frustrated", "angry", "abusive", "sarcastic"}
-THREATS = {"legal", "public", "payment", "escalation", "leave"}
-COMPLAINTS = {
-    "payment",
-    "scope_creep",
-    "never_satisfied",
-    "know_it_all",
-    "off_hours",
-    "no_contract",
-    "indecisive",
-    "delay",
-    "quality",
-    "refund",
-    "billing",
-    "unresponsive",
-}
-ROLES = {"request", "fact", "threat", "emotion", "other"}
+# The label contract, from the one place the service reads it (plain Python, no venv needed).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONES
 
 
 def validate(path: Path, counts: Counter, seen: set[str]) -> list[str]:
@@ -51,7 +37,7 @@ def validate(path: Path, counts: Counter, seen: set[str]) -> list[str]:
             if c not in COMPLAINTS:
                 problems.append(f"{where}: bad complaint {c!r}")
         for t in row.get("threats", []):
-            if t not in THREATS:
+            if t not in THREAT_KINDS:
                 problems.append(f"{where}: bad threat {t!r}")
         cursor = 0
         for s in row.get("sentences", []) or []:

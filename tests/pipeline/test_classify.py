@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.pipeline.classify import Classifier
+from app.pipeline.classify import Classifier, sentence_roles
 from app.pipeline.heads import HOSTILE_LANGUAGE, Head, TactfulHeads
 from app.pipeline.types import COMPLAINTS, ROLES, THREAT_KINDS, TONE_HOSTILITY, TONES
 
@@ -179,3 +179,22 @@ def test_shipped_hostility_reads_the_wording_from_the_token_mean(classifier):
         HOSTILE_LANGUAGE, classifier.featurize(["thanks, that is really kind of you"])[0][1].message
     )
     assert rude[0, 0] > 0.5 > kind[0, 0]
+
+
+def test_no_sentence_is_a_threat_unless_the_message_carries_one():
+    labels = list(ROLES)
+    scores = np.array([[0.1, 0.2, 0.6, 0.05, 0.05], [0.7, 0.1, 0.1, 0.05, 0.05]])
+    assert labels[2] == "threat"
+    assert sentence_roles(labels, scores, threat_present=True) == ["threat", "request"]
+    assert sentence_roles(labels, scores, threat_present=False) == ["fact", "request"]
+
+
+def test_a_friendly_heads_up_has_no_threat_sentence(classifier):
+    text = (
+        "Morning Raj,\n\nThank you for turning round the corrected payslip so quickly on "
+        "Friday. One small thing for next month: we've got two staff going on maternity "
+        "leave in June, so I'll send their details over by the 20th.\n\nBest,\nGwen"
+    )
+    a = classifier.analyze(text)
+    assert not a.threat_present
+    assert "threat" not in [s.role for s in a.sentences]

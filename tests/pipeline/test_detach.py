@@ -267,6 +267,22 @@ def test_an_order_is_restated_but_a_reference_is_no_order():
         "You asked us to take the £620 off the invoice."
     )
     assert restate_request("Order BD-77213.") == ""
+    assert (
+        restate_request(
+            "Correct the invoice by Friday or I'm taking this to your managing director."
+        )
+        == "You asked us to correct the invoice by Friday."
+    )
+    assert restate_request("Amend the quote to the agreed 12%.") == (
+        "You asked us to amend the quote to the agreed 12%."
+    )
+    assert restate_request("Correct me if I'm wrong, but the deposit was 20%.") == ""
+    assert restate_request("Are you kidding me?") == ""
+    assert restate_request('"Elevate your everyday"?') == ""
+    assert restate_request("Do let me know when someone is free to come round.") == (
+        "You asked us to let you know when someone is free to come round."
+    )
+    assert restate_request("Do you have the files?") == "You asked: do we have the files?"
 
 
 def test_the_ask_is_found_after_a_lead_in_and_rhetoric_is_left_out():
@@ -313,10 +329,14 @@ def test_only_a_statement_in_plain_words_opens_the_reply():
         "You know it's nearly 11pm on a Saturday.",
         "You realise the venue is not your responsibility.",
         "The curtains look wrong because we let you pick a fabric that looked like a screen.",
+        "Picked the Cannondale up on Saturday and the chain came off.",
+        "Tested it six times since Friday.",
+        "Her teacher mentioned it at parents' evening, so thank us.",
     ):
         assert not can_be_noted(fragment), fragment
     for statement in (
         "The spring campaign was supposed to go live on 1 March.",
+        "Based on the quote, the balance is £200.",
         "Pages take 6 or 7 seconds to load on your phone.",
         "Your wedding was on 16 May.",
     ):
@@ -408,4 +428,29 @@ def test_a_condition_is_no_question_and_a_bare_lead_in_no_request():
             "Any chance someone could reset the access point, or is that a premium add-on now?"
         )
         == "You asked us to reset the access point."
+    )
+
+
+def test_a_threat_needs_a_reply_even_when_no_sentence_is_read_as_one():
+    text = "Well. We'll see what my solicitor makes of this."
+    a = analysis(text, tone="angry", threats=("legal",), roles={"": "emotion"})
+    d = detach(message(text), a)
+    assert d.threats == [] and d.needs_reply is True
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I don't want to make a big thing of it, as your team has been reliable for years.",
+        "I don't remember anyone asking whether we'd like to pay extra, but I'm sure it was "
+        "an oversight.",
+    ],
+)
+def test_a_wish_inside_a_denial_asks_for_nothing(sentence):
+    assert restate_request(sentence) == ""
+
+
+def test_a_wish_after_a_denial_is_still_asked():
+    assert restate_request("I don't want excuses, I want the files by Friday.") == (
+        "You asked for the following: you don't want excuses, you want the files by Friday."
     )

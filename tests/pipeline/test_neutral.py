@@ -11,6 +11,11 @@ def test_the_clients_you_becomes_us_as_an_object_and_we_as_a_subject():
     assert swap_person("I told you we are done") == "You told us you are done"
     assert swap_person("I trust you.") == "You trust us."
     assert swap_person("Can you send me the files") == "Can we send you the files"
+    assert swap_person("because we were giving you exclusivity") == (
+        "because you were giving us exclusivity"
+    )
+    assert swap_person("You charged me twice.") == "We charged you twice."
+    assert swap_person("The invoice you sent was wrong.") == "The invoice we sent was wrong."
 
 
 def test_you_after_an_ing_word_is_an_object_only_before_what_ends_one():
@@ -98,6 +103,7 @@ def test_business_acronyms_are_not_shouting():
         "My MD is asking about the GCSE tutor and the RCD."
     )
     assert neutral("I am NOT paying.") == "I am not paying."
+    assert neutral("Quote for the LED dance floor.") == "Quote for the LED dance floor."
 
 
 def test_you_after_a_verb_of_wanting_is_us():

@@ -704,6 +704,51 @@ def test_signoff_name_on_next_line():
     assert message.sender_name == "Dana"
 
 
+@pytest.mark.parametrize("name", ["Tom & Priya Adeyemi", "Sam and Alex"])
+def test_a_couple_signing_together_is_the_sender(name):
+    assert parse_message(f"Could you send a revised invoice?\n\nCheers,\n{name}").sender_name == (
+        name
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Could you take the legs in? See you on the 14th. Thank you, Grace", "Grace"),
+        ("Fix it by Friday. Thanks, Will", "Will"),
+        ("Fix it by Friday. Cheers mate", None),
+        ("I want my money. Thank you, Customer Service", None),
+    ],
+)
+def test_a_sign_off_at_the_end_of_the_last_line_names_the_sender(text, name):
+    message = parse_message(text)
+    assert message.sender_name == name
+    assert message.new_text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Fix it.\n\nRegards,\nSupport", None),
+        ("Fix it.\n\nThanks,\nAccounts Team", None),
+        ("Fix it.\n\nThanks, Pat\nSupport Team", "Pat"),
+    ],
+)
+def test_a_team_under_a_sign_off_is_no_name(text, name):
+    assert parse_message(text).sender_name == name
+
+
+@pytest.mark.parametrize("signoff", ["xoxo\nMaddie", "Love,\nMaddie", "xx Maddie"])
+def test_affectionate_sign_offs(signoff):
+    assert parse_message(f"Where is my order?\n\n{signoff}").sender_name == "Maddie"
+
+
+def test_ta_is_a_sign_off():
+    message = parse_message("can someone send me a code that works please\n\nta\nKyle")
+    assert message.sender_name == "Kyle"
+    assert message.new_text == "can someone send me a code that works please\n\nta"
+
+
 def test_from_header_name_wins_over_signoff():
     raw = raw_message("Pay now.\n\nBest,\nD.\n", From="Dana Reyes <dana@example.com>")
     assert parse_message(raw).sender_name == "Dana Reyes"
@@ -767,6 +812,32 @@ def test_contact_block_without_signoff():
     assert message.new_text == "The report is wrong again."
     assert message.signature.startswith("Pat Morgan\nSenior Manager")
     assert message.sender_name == "Pat Morgan"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Head of People, Quill & Co", "CEO", "Practice Manager\nLarchfield Dental"],
+)
+def test_a_name_over_a_job_title_names_the_sender(title):
+    text = f"Correct the invoice by Friday.\n\nNaomi Sutherland\n{title}\n"
+    message = parse_message(text)
+    assert message.sender_name == "Naomi Sutherland"
+    assert message.new_text == "Correct the invoice by Friday."
+    assert message.signature == f"Naomi Sutherland\n{title}"
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Mark\nwaiting on you to sort this",  # a sentence, not a title
+        "Mark\nI expect an answer today.",
+        "Customer Care\nAcme Ltd",  # a department, not a person
+        "Mark\nOne\nTwo\nThree",  # too long for a name and a title
+    ],
+)
+def test_a_closing_paragraph_that_is_not_a_name_and_title_stays_text(closing):
+    message = parse_message(f"Correct the invoice by Friday.\n\n{closing}")
+    assert closing.split("\n")[-1] in message.new_text
 
 
 @pytest.mark.parametrize(

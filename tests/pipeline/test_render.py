@@ -185,6 +185,15 @@ def test_a_name_in_capitals_or_lower_case_is_greeted_in_title_case(name, greetin
     assert [c for c in checks if not c.passed] == []
 
 
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [("Tom & Priya Adeyemi", "Hi Tom and Priya,"), ("sam and alex", "Hi Sam and Alex,")],
+)
+def test_a_couple_is_greeted_by_both_first_names(name, greeting):
+    draft, _, _ = _render(["delay"], "resolve", name=name)
+    assert draft.body.startswith(greeting)
+
+
 def test_a_shouted_reference_is_named_in_calm_case():
     assert references("WHERE IS ORDER NUMBER 40213, INV-2026-118 and PO 7781") == [
         "order number 40213",

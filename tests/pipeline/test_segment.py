@@ -186,12 +186,22 @@ def test_emoji_stay_with_their_sentence():
     assert texts("I'm done! 😡 Fix it. Great job 🙄 Really great.") == [
         "I'm done! 😡",
         "Fix it.",
-        "Great job 🙄 Really great.",
+        "Great job 🙄",
+        "Really great.",
     ]
     assert texts("Really?!😡😡 Answer me.") == ["Really?!😡😡", "Answer me."]
-    assert texts("Thanks for nothing :( Bye.") == ["Thanks for nothing :( Bye."]
     assert texts("I'm done!\n😡😡\nBye") == ["I'm done!\n😡😡", "Bye"]
     assert texts("Whatever 👍🏽") == ["Whatever 👍🏽"]
+
+
+def test_emoji_end_a_sentence_only_before_a_new_one():
+    assert texts("It was a fun little joke, I loved it 😂 It's been 12 days.") == [
+        "It was a fun little joke, I loved it 😂",
+        "It's been 12 days.",
+    ]
+    assert texts("Thanks for nothing :( Bye.") == ["Thanks for nothing :(", "Bye."]
+    assert texts("I ❤️ New York") == ["I ❤️ New York"]
+    assert texts("thanks 🙏 see you Monday") == ["thanks 🙏 see you Monday"]
 
 
 def test_empty_and_whitespace():

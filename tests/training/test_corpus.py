@@ -177,3 +177,21 @@ def test_threat_labels_and_threat_sentences_must_agree(tmp_path):
     row["sentences"][0]["role"] = "threat"
     path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     assert _validator().validate(path, Counter(), set()) == []
+
+
+def test_labels_outside_the_contract_are_rejected(tmp_path):
+    row = {
+        "id": "tr-x-0002",
+        "text": "Late again.",
+        "tone": "furious",
+        "complaints": ["lateness"],
+        "threats": ["lawsuit"],
+        "sentences": [{"text": "Late again.", "role": "threat"}],
+    }
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert _validator().validate(path, Counter(), set()) == [
+        f"{path}:1: bad tone 'furious'",
+        f"{path}:1: bad complaint 'lateness'",
+        f"{path}:1: bad threat 'lawsuit'",
+    ]
