@@ -49,7 +49,9 @@ _THREAT_TAIL = re.compile(
 # "I want the £900 back, and I'm telling the whole street": what the client will do
 # next is not part of what they ask.
 _OWN_ACTION_TAIL = re.compile(
-    r"[\s,;]+and\s+(?:I(?:'m| am)|(?:I|we)(?:'ll| will| shall))\b.*$", re.I | re.S
+    r"[\s,;]+and\s+(?:I(?:'m| am)|(?:I|we)(?:'ll| will| shall))\b.*$"
+    r"|[,;]\s*(?:I(?:'m| am)\s+not|(?:I|we)\s+(?:won't|will\s+not|refuse))\b.*$",
+    re.I | re.S,
 )
 
 
@@ -65,7 +67,8 @@ _CONCESSION = re.compile(
 MIN_REQUEST_WORDS = 3
 # "Per my last email, could you confirm ...": the ask is what follows the lead-in clause.
 _ASK_AFTER_CLAUSE = re.compile(
-    r"^[^?]{3,}?[,;:]\s*(?=(?:please\s+)?(?:could|can|would|will)\s+"
+    r"^[^?]{3,}?[,;:]\s*(?:(?:and|but|so)\s+)?(?:(?:in\s+the\s+meantime|meanwhile|also|then)"
+    r"[\s,]+)?(?=(?:please\s+)?(?:could|can|would|will)\s+"
     r"(?:you|someone|somebody|anyone)\b(?!\s+mind\b))",
     re.I,
 )
@@ -163,13 +166,19 @@ def restate_request(text: str) -> str:
     if _THANKS.match(core) and "?" not in core and not _ASKING.search(core):
         return ""  # "thanks for the quote" asks for nothing
     first = core.split(" ", 1)[0].lower().strip(",")
-    # "Do let me know when ...": an emphatic order, not a question
-    if first == "do" and not core.endswith("?") and " " in core:
-        rest = core.split(" ", 1)[1].lstrip()
+    # "Do let me know when ...": an emphatic order; "Someone ring me today": an order too
+    if first in ("do", "someone", "somebody", "anyone") and not core.endswith("?"):
+        rest = core.split(" ", 1)[1].lstrip() if " " in core else ""
         if rest.split(" ", 1)[0].lower() in IMPERATIVE_VERBS:
             core, first = rest, rest.split(" ", 1)[0].lower()
-    if _RHETORICAL_OR.match(core) or _DISMISSIVE.search(core) or _QUOTE_ONLY.match(core):
-        return ""  # "Or shall I open ticket number five?", '"Elevate your everyday"?'
+    if (
+        _RHETORICAL_OR.match(core)
+        or _DISMISSIVE.search(core)
+        or _QUOTE_ONLY.match(core)
+        or _AMOUNT_FOR.match(core)
+    ):
+        # "Or shall I open ticket number five?", '"Elevate your everyday"?', "£75 for a bath?"
+        return ""
     if not core.strip(" ?.:"):
         return ""  # "Could someone please:" before a list
     if _MODAL_SUBJECT.search(removed):
@@ -235,11 +244,25 @@ _FRAGMENT_STARTS = {
     "to", "don't", "do", "please", "expect", "never", "confirming", "following",
     "from", "subject", "date", "especially", "particularly", "including",
 }  # fmt: skip
-# "Picked the bike up on Saturday and ...": a past tense with no subject before it.
+# "Picked Biscuit up on Saturday and ...": a past tense with no subject before it
+# (not "Based on ...", "Need ...", "Hundred ...").
 _SUBJECTLESS = re.compile(
-    r"^[a-z]+ed\s+(?:the|a|an|my|your|our|his|her|their|it|this|that|these|those|them|him"
-    r"|me|us|you)\b",
+    r"^(?!(?:need|speed|breed|bleed|hundred|sacred|naked|wicked|indeed|shred)\b)"
+    r"[a-z]{3,}ed\s+(?!(?:on|to|by|in|at|as)\b)",
     re.I,
+)
+_OBJECTS = frozenset({
+    "the", "a", "an", "my", "your", "our", "his", "her", "their", "it", "this", "that",
+    "these", "those", "them", "him", "me", "us", "you",
+})  # fmt: skip
+_WH = frozenset({"why", "how", "where", "when", "what", "who", "which"})
+_ASKING_VERBS = frozenset({
+    "has", "have", "had", "is", "are", "was", "were", "do", "does", "did", "will", "would",
+    "can", "could", "should",
+})  # fmt: skip
+# "our have been out": a word the insult filter took out left its possessive behind
+_ORPHAN_POSSESSIVE = re.compile(
+    r"\b(?:our|your|my|their)\s+(?:have|has|had|are|is|was|were|will|did|do|does)\b", re.I
 )
 # The client's "you did ...", anywhere in the fact ("... because you let me pick it"): an
 # accusation, which "I have noted that" would concede.
@@ -264,10 +287,14 @@ _FINITE_VERB = re.compile(
 def can_be_noted(fact: str) -> bool:
     """Whether a restated fact reads well after "I have noted that": a statement with a
     verb, neither a fragment nor sarcasm or a feeling quoted back."""
-    first = fact.split(" ", 1)[0].lower().strip(",.:;")
+    first, second = ([*fact.lower().split(None, 2), "", ""])[:2]
+    first = first.strip(",.:;")
     return (
         first not in _FRAGMENT_STARTS
         and _SUBJECTLESS.match(fact) is None
+        and not (first in IMPERATIVE_VERBS and second in _OBJECTS)  # "redo the grade ..."
+        and not (first in _WH and second in _ASKING_VERBS)  # "why has £89 come out twice"
+        and _ORPHAN_POSSESSIVE.search(fact) is None
         and _OUR_DOING.search(fact) is None
         and _AMOUNT_FOR.match(fact) is None
         and _FINITE_VERB.search(fact) is not None

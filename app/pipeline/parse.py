@@ -909,8 +909,9 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
             # a name alone on the last line ("...by Friday.\n\nMark"): kept in the text
             name = bare
         elif closing := _CLOSING.search(stripped[last]):
-            # "... for the fitting. Thank you, Grace": signed at the end of the last line
-            name = _signoff_name(closing.group(1))
+            # "... for the fitting. Thank you, Grace" (", Coleworks Ltd"): signed at the end
+            tail = closing.group(1)
+            name = _signoff_name(tail) or _signoff_name(tail.rsplit(",", 1)[0])
 
     if banner:
         signature = [*banner, "", *signature]

@@ -278,6 +278,16 @@ def test_an_order_is_restated_but_a_reference_is_no_order():
     )
     assert restate_request("Correct me if I'm wrong, but the deposit was 20%.") == ""
     assert restate_request("Are you kidding me?") == ""
+    assert restate_request("£75 for a bath and a nail clip??") == ""
+    assert restate_request("Someone ring me on 07723 418905 TODAY about unit C14.") == (
+        "You asked us to ring you on 07723 418905 today about unit C14."
+    )
+    assert (
+        restate_request(
+            "You'll get it then, and in the meantime could you please crack on with the VAT return?"
+        )
+        == "You asked us to crack on with the VAT return."
+    )
     assert restate_request('"Elevate your everyday"?') == ""
     assert restate_request("Do let me know when someone is free to come round.") == (
         "You asked us to let you know when someone is free to come round."
@@ -332,11 +342,17 @@ def test_only_a_statement_in_plain_words_opens_the_reply():
         "Picked the Cannondale up on Saturday and the chain came off.",
         "Tested it six times since Friday.",
         "Her teacher mentioned it at parents' evening, so thank us.",
+        "Picked Biscuit up from a week's boarding and she's lost weight.",
+        "Redo the grade the way he showed us.",
+        "Fourth time our have been out and the silicone looks like a child did it.",
+        "Why has £89 come out twice this month for unit B07.",
     ):
         assert not can_be_noted(fragment), fragment
     for statement in (
         "The spring campaign was supposed to go live on 1 March.",
         "Based on the quote, the balance is £200.",
+        "Quote says £500 for the job.",
+        "When the van arrived, it was late.",
         "Pages take 6 or 7 seconds to load on your phone.",
         "Your wedding was on 16 May.",
     ):
@@ -454,3 +470,14 @@ def test_a_wish_after_a_denial_is_still_asked():
     assert restate_request("I don't want excuses, I want the files by Friday.") == (
         "You asked for the following: you don't want excuses, you want the files by Friday."
     )
+
+
+def test_the_ask_before_a_refusal_is_restated_with_the_threat():
+    text = "Refund the £530 and collect it from our office, I'm not paying to ship it back."
+    d = detach(
+        message(text), analysis(text, tone="angry", threats=("payment",), roles={"": "threat"})
+    )
+    assert [r.text for r in d.requests] == [
+        "You asked us to refund the £530 and collect it from your office."
+    ]
+    assert d.threats[0].text.startswith("You said: refund the £530")
