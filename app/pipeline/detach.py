@@ -242,7 +242,7 @@ _FRAGMENT_STARTS = {
     "spent", "tried", "been", "asked", "emailed", "phoned", "rang", "booked", "ordered",
     "received", "reported", "chased", "waited", "looking", "hoping", "wondering", "thinking",
     "to", "don't", "do", "please", "expect", "never", "confirming", "following",
-    "from", "subject", "date", "especially", "particularly", "including",
+    "from", "subject", "date", "especially", "particularly", "including", "whether",
 }  # fmt: skip
 # "Picked Biscuit up on Saturday and ...": a past tense with no subject before it
 # (not "Based on ...", "Need ...", "Hundred ...").

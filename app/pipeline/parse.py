@@ -913,9 +913,26 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
             tail = closing.group(1)
             name = _signoff_name(tail) or _signoff_name(tail.rsplit(",", 1)[0])
 
+    if name is None and cut is not None:
+        name = _signed_name(signature)  # "--\nKind regards,\nMartin Lowe"
     if banner:
         signature = [*banner, "", *signature]
     return content, signature, name
+
+
+def _signed_name(lines: list[str]) -> str | None:
+    """The name at the top of a signature cut off by "-- ": on a sign-off, on the line
+    after it, or alone on the first line."""
+    top = [s.strip() for s in lines if s.strip() and not _SIG_DELIMITER.match(s)][:3]
+    if top and (bare := _bare_name(top[0])):
+        return bare
+    for i, line in enumerate(top):
+        if _is_signoff(line):
+            person = _person(top[i + 1]) if i + 1 < len(top) else ""
+            if _signoff_name(line):
+                return _signoff_name(line)
+            return person if _looks_like_name(person) and _personal(person) else None
+    return None
 
 
 def _name_over_titles(block: list[str]) -> bool:
@@ -929,6 +946,8 @@ def _name_over_titles(block: list[str]) -> bool:
 
 def _job_title(line: str) -> bool:
     """A title or company line under a name ("Head of People, Quill & Co")."""
+    if line.startswith("(") and line.endswith(")"):
+        return True  # "(former tenant, 9B Linden Court)"
     words = line.split()
     lower = [w for w in words if w[0].islower() and w.lower() not in _TITLE_SMALL_WORDS]
     return (

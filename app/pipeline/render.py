@@ -134,10 +134,20 @@ def _first_name(name: str | None) -> str | None:
     cleaned = re.sub(r"[^\w\s'.-]", "", name).strip()
     if not cleaned or "@" in name:
         return None
-    first = cleaned.split()[0]
+    words = cleaned.split()
+    if words[0].rstrip(".").lower() in _HONORIFICS:
+        if len(words) == 1:
+            return None
+        if len(words) == 2:  # "Mr Patel": greeted "Mr Patel"
+            return f"{words[0].rstrip('.')} {words[1]}"
+        words = words[1:]  # "Dr. Eleanor Whitfield": greeted "Eleanor"
+    first = words[0]
     if first.isupper() or first.islower():  # "DEBBIE", "jason": greeted "Debbie", "Jason"
         first = "-".join(part.capitalize() for part in first.split("-"))
     return first
+
+
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
 
 
 def context(

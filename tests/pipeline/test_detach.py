@@ -346,6 +346,7 @@ def test_only_a_statement_in_plain_words_opens_the_reply():
         "Redo the grade the way he showed us.",
         "Fourth time our have been out and the silicone looks like a child did it.",
         "Why has £89 come out twice this month for unit B07.",
+        "Whether your band can load in at 3pm rather than 5pm.",
     ):
         assert not can_be_noted(fragment), fragment
     for statement in (

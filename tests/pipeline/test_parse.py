@@ -744,6 +744,20 @@ def test_affectionate_sign_offs(signoff):
     assert parse_message(f"Where is my order?\n\n{signoff}").sender_name == "Maddie"
 
 
+@pytest.mark.parametrize(
+    ("signature", "name"),
+    [
+        ("--\nKind regards,\nMartin Lowe\n\nSent from Outlook for Android", "Martin Lowe"),
+        ("-- \nMartin Lowe\nAcme Ltd", "Martin Lowe"),
+        ("-- \nAcme Support\nwww.acme.example", None),
+    ],
+)
+def test_the_name_at_the_top_of_a_signature_after_a_delimiter(signature, name):
+    message = parse_message(f"Please remove the fee.\n{signature}")
+    assert message.new_text == "Please remove the fee."
+    assert message.sender_name == name
+
+
 def test_ta_is_a_sign_off():
     message = parse_message("can someone send me a code that works please\n\nta\nKyle")
     assert message.sender_name == "Kyle"
@@ -817,7 +831,12 @@ def test_contact_block_without_signoff():
 
 @pytest.mark.parametrize(
     "title",
-    ["Head of People, Quill & Co", "CEO", "Practice Manager\nLarchfield Dental"],
+    [
+        "Head of People, Quill & Co",
+        "CEO",
+        "Practice Manager\nLarchfield Dental",
+        "(former tenant, 9B Linden Court)",
+    ],
 )
 def test_a_name_over_a_job_title_names_the_sender(title):
     text = f"Correct the invoice by Friday.\n\nNaomi Sutherland\n{title}\n"

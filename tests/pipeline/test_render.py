@@ -194,6 +194,15 @@ def test_a_couple_is_greeted_by_both_first_names(name, greeting):
     assert draft.body.startswith(greeting)
 
 
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [("Dr. Eleanor Whitfield", "Hi Eleanor,"), ("Mr Patel", "Hi Mr Patel,"), ("Dr.", "Hello,")],
+)
+def test_a_title_is_not_greeted_as_a_first_name(name, greeting):
+    draft, _, _ = _render(["delay"], "resolve", name=name)
+    assert draft.body.startswith(greeting)
+
+
 def test_a_shouted_reference_is_named_in_calm_case():
     assert references("WHERE IS ORDER NUMBER 40213, INV-2026-118 and PO 7781") == [
         "order number 40213",
