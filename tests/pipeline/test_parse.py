@@ -716,7 +716,7 @@ def test_a_couple_signing_together_is_the_sender(name):
     [
         ("Could you take the legs in? See you on the 14th. Thank you, Grace", "Grace"),
         ("Fix it by Friday. Thanks, Will", "Will"),
-        ("Is it plan or not? Thanks, Jamie Cole, Coleworks Site Services", "Jamie Cole"),
+        ("Should we plan for it or not? Thanks, Jamie Cole, Coleworks Site Services", "Jamie Cole"),
         ("Fix it by Friday. Cheers mate", None),
         ("I want my money. Thank you, Customer Service", None),
     ],
