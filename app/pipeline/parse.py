@@ -928,9 +928,9 @@ def _signed_name(lines: list[str]) -> str | None:
         return bare
     for i, line in enumerate(top):
         if _is_signoff(line):
+            if named := _signoff_name(line):
+                return named
             person = _person(top[i + 1]) if i + 1 < len(top) else ""
-            if _signoff_name(line):
-                return _signoff_name(line)
             return person if _looks_like_name(person) and _personal(person) else None
     return None
 

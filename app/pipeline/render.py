@@ -125,6 +125,9 @@ def references(text: str) -> list[str]:
     return list(dict.fromkeys(found))[:3]
 
 
+_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
+
+
 def _first_name(name: str | None) -> str | None:
     if not name:
         return None
@@ -145,9 +148,6 @@ def _first_name(name: str | None) -> str | None:
     if first.isupper() or first.islower():  # "DEBBIE", "jason": greeted "Debbie", "Jason"
         first = "-".join(part.capitalize() for part in first.split("-"))
     return first
-
-
-_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
 
 
 def context(
