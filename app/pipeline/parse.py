@@ -772,10 +772,13 @@ def _signoff_name(line: str) -> str | None:
     match = _SIGNOFF.match(line.strip())
     if not match:
         return None
-    name = _person(match.group("name") or "")
-    if not name or not _looks_like_name(name) or not _personal(name):
-        return None
-    return name
+    return _name_on(match.group("name") or "")
+
+
+def _name_on(line: str) -> str | None:
+    """The person a signature line names, unless it names a team ("Accounts Team")."""
+    person = _person(line)
+    return person if person and _looks_like_name(person) and _personal(person) else None
 
 
 _BARE_NAME = re.compile(r"^(?:[-–—~]\s*|(?i:x+)\s+)?(?P<name>[^\W\d_][\w'’ -]*?)[.!]?$")
@@ -882,8 +885,7 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         name = _signoff_name(stripped[signoff])
         trailer = [s for s in stripped[signoff + 1 :] if s]
         if len(trailer) <= 10 and all(_signature_like(s) for s in trailer):
-            person = _person(trailer[0]) if trailer else ""
-            if _looks_like_name(person) and _personal(person):
+            if trailer and (person := _name_on(trailer[0])):
                 name = person
             if trailer:
                 signature = content[signoff + 1 :] + signature
@@ -930,8 +932,7 @@ def _signed_name(lines: list[str]) -> str | None:
         if _is_signoff(line):
             if named := _signoff_name(line):
                 return named
-            person = _person(top[i + 1]) if i + 1 < len(top) else ""
-            return person if _looks_like_name(person) and _personal(person) else None
+            return _name_on(top[i + 1]) if i + 1 < len(top) else None
     return None
 
 
