@@ -141,13 +141,41 @@ _NEGATED_LEAD = re.compile(
 _LETS = re.compile(r"^(?:let's|shall\s+we)\s+(?P<rest>.+?)[\s,]*(?P<tag>shall\s+we)?[\s?.]*$", re.I)
 
 
+# "If anything is missing, please tell me this week": the ask, with its condition after it.
+_CONDITION_FIRST = re.compile(
+    r"^(?P<condition>(?:if|when|once|as\s+soon\s+as)\s[^,;]{3,}?)[,;]\s*(?:then\s+)?"
+    r"(?P<ask>(?P<verb>[a-z]+)\b.+?)[\s.]*$",
+    re.I | re.S,
+)
+# "Do NOT send me another automated email": what the client asks not to be done.
+_DONT = re.compile(
+    r"^(?:please\s+)?(?:do\s+not|don't|dont|never)\s+(?P<rest>(?P<verb>[a-z]+)\b.*)$", re.I
+)
+# "... within two weeks, or" at the end of a list item: the list's conjunction.
+_TRAILING_CONJUNCTION = re.compile(r"[\s,;]+(?:or|and)[\s.]*$", re.I)
+
+
+def _condition_last(clean: str) -> str:
+    """'If X, please do Y.' -> 'please do Y if X.' (other sentences as they are)."""
+    match = _CONDITION_FIRST.match(clean)
+    if not match:
+        return clean
+    verb = match.group("verb").lower()
+    if verb != "please" and verb not in IMPERATIVE_VERBS:
+        return clean
+    condition = match.group("condition")
+    return f"{match.group('ask').rstrip(' ?.')} {condition[0].lower()}{condition[1:]}."
+
+
 def restate_request(text: str) -> str:
     """'Send me the files by Friday!!!' -> 'You asked us to send you the files by Friday.'"""
+    if load_words().named_insult_pattern.search(text):
+        return ""  # "don't give me any crap about ...": built on the insult
     clean = neutral(text)
     clean = _OWN_ACTION_TAIL.sub("", _THREAT_TAIL.sub("", clean)).strip() if clean else clean
     if not clean:
         return ""
-    clean = _CONCESSION.sub("", clean)
+    clean = _condition_last(_TRAILING_CONJUNCTION.sub("", _CONCESSION.sub("", clean)))
     clean = _RHETORICAL_TAIL.sub("", clean)
     clean = _ASK_AFTER_CLAUSE.sub("", clean)
     indirect = _indirect_ask(clean)
@@ -159,7 +187,10 @@ def restate_request(text: str) -> str:
     # stripped "and" or "now" does not.
     polite = _ASKING.search(removed) is not None
     core = clean[len(removed) :].strip(" :;,-\u2013")
+    core = re.sub(r",\s*please\s*,\s*", " ", core, flags=re.I)  # "come out, please, rather"
     asked = core.endswith("?")
+    if asked and polite:
+        core = re.sub(r"\s+at\s+all(?=\s*\?$)", "", core)  # "narrow that down at all?"
     core = re.sub(r"[\s,]*\b(?:please|pls|plz)\b[\s,.?]*$", "", core, flags=re.I).rstrip(" ,")
     if asked and not core.endswith("?"):
         core += "?"
@@ -171,6 +202,9 @@ def restate_request(text: str) -> str:
         rest = core.split(" ", 1)[1].lstrip() if " " in core else ""
         if rest.split(" ", 1)[0].lower() in IMPERATIVE_VERBS:
             core, first = rest, rest.split(" ", 1)[0].lower()
+    dont = _DONT.match(core.rstrip(" ?."))
+    if dont and dont.group("verb").lower() in IMPERATIVE_VERBS:
+        return f"You asked us not to {lower_first(swap_person(dont.group('rest')))}."
     if (
         _RHETORICAL_OR.match(core)
         or _DISMISSIVE.search(core)
@@ -227,6 +261,8 @@ def _indirect_ask(clean: str) -> str:
 
 def restate_fact(text: str) -> str:
     """A claim about what happened, in neutral words."""
+    if load_words().named_insult_pattern.search(text):
+        return ""  # "he shrugged like a complete muppet" is no fact once "muppet" goes
     clean = neutral(text).rstrip("?")
     if len(clean.split()) < 2 or _THANKS.match(clean):
         return ""
@@ -358,6 +394,26 @@ def restate_topic(subject: str | None) -> str | None:
     return f'"{text}"'
 
 
+# "To whoever is in charge," / "Dear Mr Rahman,": whom the message is addressed to.
+_SALUTATION = re.compile(
+    r"^\s*(?:to\s+(?:whom\s+it\s+may\s+concern|whoever\s+(?:is\s+in\s+charge|it\s+may\s+"
+    r"concern|reads\s+this|deals\s+with\s+[\w\s]{1,30})|the\s+(?:manager|owner|director|team"
+    r"|person\s+in\s+charge|customer\s+services?(?:\s+team)?))"
+    r"|dear\s+[^,.!?]{1,40})\s*[,:.!]?\s*$",
+    re.I,
+)
+
+
+# A sentence that asks: it opens with a question word or an auxiliary, or ends on a tag.
+_QUESTION = re.compile(
+    r"^(?:what|when|where|why|how|who|which|is|are|was|were|do|does|did|has|have|can|could"
+    r"|will|would|should|shall)\b[^?]*\?\s*$"
+    r"|[,;:\-\u2013]\s*(?:is|are|was|were|do|does|did|has|have|can|could|will|would)\s+"
+    r"(?:that|it|this|they|he|she|you)\b[^,;?]*\?\s*$",
+    re.I,
+)
+
+
 def _item(sentence: Sentence, text: str) -> DetachedItem:
     return DetachedItem(text=text, source=sentence.text, start=sentence.start, end=sentence.end)
 
@@ -367,6 +423,8 @@ def detach(message: Message, analysis: Analysis) -> Detached:
     requests, facts, threats = [], [], []
     asked_for_list = False
     for sentence in analysis.sentences:
+        if _SALUTATION.match(sentence.text):
+            continue
         # "Could someone please:" and the list after it: each item is asked for, whatever
         # the role head makes of a bare "- give me a real date,"
         listed = asked_for_list and _LIST_ITEM.match(sentence.text) is not None
@@ -387,7 +445,14 @@ def detach(message: Message, analysis: Analysis) -> Detached:
                 requests.pop()  # "clarify the following points:" says less than its list
             if text:
                 requests.append(_item(sentence, text))
-        elif sentence.role == "fact":
+        elif sentence.role == "fact" and _QUESTION.search(neutral(sentence.text)):
+            # "What is the extra £100?", "The deposit - did that go through?": a question,
+            # whatever else the role head saw in it
+            text = restate_request(sentence.text)
+            if text:
+                requests.append(_item(sentence, text))
+        elif sentence.role == "fact" and not sentence.text.rstrip().endswith(":"):
+            # ("To be clear about where we are:" leads into what follows; it states nothing)
             text = restate_fact(sentence.text)
             if text:
                 facts.append(_item(sentence, text))
@@ -404,4 +469,6 @@ def detach(message: Message, analysis: Analysis) -> Detached:
                 if asked:
                     requests.append(_item(sentence, asked))
     needs_reply = bool(requests or threats or analysis.complaints or analysis.threat_present)
+    if load_words().no_reply_pattern.search(message.new_text):
+        needs_reply = analysis.threat_present  # "No need to reply." unless it threatens
     return Detached(requests=requests, facts=facts, threats=threats, needs_reply=needs_reply)

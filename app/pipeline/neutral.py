@@ -34,6 +34,7 @@ _SWAP = {
     "your": "our",
     "yours": "ours",
     "yourself": "ourselves",
+    "yourselves": "ourselves",
     "you're": "we're",
     "you've": "we've",
     "you'll": "we'll",
@@ -54,7 +55,8 @@ _OBJECT_WE = re.compile(
     r"show|reminded|remind|warned|trusted|hired|chose|thanked|thank|texted|messaged|"
     r"promised|assured|understand|understood|write|wrote|writing|like|love|want|wanted|need|"
     r"needed|expect|expected|require|required|get|see|saw|hear|heard|reach|giving|telling|"
-    r"sending|paying|showing|charging|charged) we\b"
+    r"sending|paying|showing|charging|charged|rang|rung|ring|ringing|phoned|phone|chased|chase|"
+    r"blamed|blame|met|meet|visited|visit|recommended|recommend) we\b"
     r"(?! (?:are|were|have|had|will|would|can|could|should|do|did|need|must)\b)",
     re.I,
 )
@@ -294,6 +296,12 @@ _LEAD_OPENER = re.compile(
     r"|(?:just\s+)?a\s+(?:quick\s+)?(?:one|note|line)\s+to\s+(?:say|let\s+you\s+know)"
     r"|(?:just\s+)?a\s+(?:quick\s+)?heads[\s-]up)"
     r"(?:\s+personally)?(?:\s+that\b)?[\s,]*"
+    # "hi its Jade in flat 4 again the boiler ...": the writer saying who they are
+    r"|(?:(?:hi|hello|hey)\b[\s,]*)?(?:it's|its|it\s+is|this\s+is)\s+"
+    r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:Jan|Febr)uary\b|March\b|April\b"
+    r"|May\b|June\b|July\b|August\b|(?:Septem|Octo|Novem|Decem)ber\b|Christmas\b)(?-i:[A-Z][a-z]+)"
+    r"(?:\s+(?:from|in|at)\s+(?:(?:flat|unit|apartment|room|no\.?|number)\s+)?[\w-]+)?"
+    r"(?:\s+again)?(?=\s*[,.]|\s+(?:the|my|our|i|we)\b)[\s,.]*"
     r"|so\b,?\s*(?=(?:i|i'm|you|you're|we|it|it's|its|they|the|this|that|your|my|our)\b))+",
     re.I,
 )
@@ -339,6 +347,7 @@ def neutral(text: str) -> str:
         if not opened:
             break
     out = _CLIENT_APOLOGY.sub("", out)
+    out = re.sub(r"\b(you)\s+lot\b", r"\1", out, flags=re.I)  # "you lot" is scorn for "you"
     out = _NO_EXCUSES.sub("", out)
     out = words.exclamation_pattern.sub("", out)
     out = words.vocative_pattern.sub("", out)

@@ -7,6 +7,7 @@ time (`new_text`), the quoted history (`quoted`) and the signature/disclaimers
 
 from __future__ import annotations
 
+import html
 import quopri
 import re
 from datetime import UTC, datetime
@@ -203,8 +204,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 
 
+# What a mail client's HTML-to-text conversion leaves behind in plain text: character
+# entities ("&nbsp;") and placeholders of inline images ("[cid:image001.png@01DA...]").
+_ENTITY = re.compile(
+    r"&(?:nbsp|amp|lt|gt|quot|apos|rsquo|lsquo|rdquo|ldquo|ndash|mdash|hellip|pound|euro"
+    r"|#\d{1,5}|#x[0-9a-f]{1,4});",
+    re.I,
+)
+_CID = re.compile(r"\[cid:[^\]\s]+\]", re.I)
+
+
 def _normalize(text: str, *, strip_lines: bool = False) -> str:
     """Unify line endings and spaces, drop invisible characters and trailing blanks."""
+    text = _CID.sub("", _ENTITY.sub(lambda m: html.unescape(m.group(0)), text))
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\u00a0", " ").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
@@ -769,7 +781,7 @@ def _person(line: str) -> str:
 
 def _signoff_name(line: str) -> str | None:
     """The name written on a sign-off line ("Regards, Pat Morgan" -> "Pat Morgan")."""
-    match = _SIGNOFF.match(line.strip())
+    match = _SIGNOFF.match(_ENDEARMENT.sub("", line.strip()))
     if not match:
         return None
     return _name_on(match.group("name") or "")
@@ -819,9 +831,18 @@ def _bare_name(line: str) -> str | None:
 _CLOSING = re.compile(r"[.!?)]\s+([^.!?]+)$")
 
 
+# What follows "Thanks" on a friendly sign-off line and names nobody ("Thanks lovely x",
+# "Thanks again 🙏", "Cheers all").
+_ENDEARMENT = re.compile(
+    r"(?<=\S)(?:[\s,]+(?:x{1,4}|lovely|hun|hon|babe|again|so\s+much|a\s+lot|all|everyone"
+    r"|guys|in\s+advance)\b|\s*[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]+)+[\s!.]*$",
+    re.I,
+)
+
+
 def _is_signoff(line: str) -> bool:
     """True for a line that is only a sign-off phrase, maybe with a name."""
-    match = _SIGNOFF.match(line.strip())
+    match = _SIGNOFF.match(_ENDEARMENT.sub("", line.strip()))
     if not match:
         return False
     name = _person(match.group("name") or "")
@@ -896,6 +917,26 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         while start > 0 and stripped[start - 1]:
             start -= 1
         block = stripped[start : last + 1]
+        if all(_CONTACT.search(s) for s in block):
+            # "Lisa Okafor / Marketing Manager", a blank line, then "T: 0117 ...": the
+            # name's paragraph and the contact lines are one signature
+            end = start - 1
+            while end > 0 and not stripped[end]:
+                end -= 1
+            top = end
+            while top > 0 and stripped[top - 1]:
+                top -= 1
+            if 0 < end < start - 1 and _looks_like_name(_person(stripped[top])):
+                start = top
+                block = [s for s in stripped[start : last + 1] if s]
+        if (
+            len(block) > 1
+            and len(block[0]) > 1
+            and block[0].isalpha()
+            and block[0].islower()
+            and _CONTACT.search(block[1])
+        ):
+            block = [block[0].capitalize(), *block[1:]]  # "jade" over "07700 900 117"
         if (
             start > 0
             and any(stripped[:start])

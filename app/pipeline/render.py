@@ -27,6 +27,7 @@ from app.pipeline.types import (
     Message,
     Strategy,
 )
+from app.pipeline.words import load_words
 
 LANGUAGE = "en"
 MAX_REQUESTS = 3
@@ -118,11 +119,21 @@ def _calm_case(reference: str) -> str:
 
 def references(text: str) -> list[str]:
     """Order, invoice and ticket numbers the client mentioned, as written."""
-    found = [_calm_case(m.group(0).strip(" .:")) for m in _REF.finditer(text)]
+    found: list[str] = []
+    keys: list[str] = []
+    for m in _REF.finditer(text):
+        ref = _calm_case(m.group(0).strip(" .:"))
+        if re.match(r"[A-Z][a-z]+\b", ref):
+            ref = ref[0].lower() + ref[1:]  # "Invoice 21047" in the middle of a sentence
+        key = re.sub(r"[\W_]", "", ref).lower()
+        # "invoice INV-3318" and a later bare "INV-3318" name one invoice
+        if not any(k.endswith(key) or key.endswith(k) for k in keys):
+            found.append(ref)
+            keys.append(key)
     found += [
         m.group(0) for m in _HASH_REF.finditer(text) if not any(m.group(0) in f for f in found)
     ]
-    return list(dict.fromkeys(found))[:3]
+    return found[:3]
 
 
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
@@ -150,6 +161,21 @@ def _first_name(name: str | None) -> str | None:
     return first
 
 
+_FORMAL_OPENING = re.compile(r"^\s*(?:dear\b|to\s+whom\s+it\s+may\s+concern\b)", re.I)
+
+
+def _formal_name(name: str | None) -> str | None:
+    """'Dr Helen Marsh' -> 'Dr Marsh' for a letter that opened "Dear ..."; else the first name."""
+    words = re.sub(r"[^\w\s'.-]", "", name or "").split()
+    if (
+        len(words) >= 3
+        and words[0].rstrip(".").lower() in _HONORIFICS
+        and not COUPLE.match(name or "")
+    ):
+        return f"{words[0].rstrip('.')} {words[-1]}"
+    return _first_name(name)
+
+
 def context(
     message: Message,
     analysis: Analysis,
@@ -173,8 +199,14 @@ def context(
         else ("our standard rate")
     )
     response_days = profile.response_time.removeprefix("within ").strip()
+    # "Mum was especially touched that it arrived five hours late": praise in a sarcastic
+    # message means the opposite, and noting it would agree with the sarcasm
+    sarcastic = analysis.tone == "sarcastic"
+    # A client who wrote "Dear Ms Whitlock" is answered "Dear Andrew," rather than "Hi".
+    formal = _FORMAL_OPENING.match(message.new_text) is not None
     return {
-        "name": _first_name(message.sender_name),
+        "name": (_formal_name if formal else _first_name)(message.sender_name),
+        "formal": formal,
         "company": profile.company,
         "signer": profile.signer_name,
         "signer_title": profile.signer_title,
@@ -183,7 +215,9 @@ def context(
         "facts": [
             f.text
             for f in detached.facts
-            if len(f.text.split()) >= MIN_FACT_WORDS and can_be_noted(f.text)
+            if len(f.text.split()) >= MIN_FACT_WORDS
+            and can_be_noted(f.text)
+            and not (sarcastic and load_words().praise_pattern.search(f.text))
         ][:1],
         "requests": [r.text for r in detached.requests][:MAX_REQUESTS],
         "complaints": complaints,

@@ -18,6 +18,9 @@ class WordLists:
     fillers: tuple[str, ...]
     acronyms: frozenset[str]
     unnoted: tuple[str, ...] = ()
+    insult_nouns: tuple[str, ...] = ()
+    praise: tuple[str, ...] = ()
+    no_reply: tuple[str, ...] = ()
 
     @property
     def insult_pattern(self) -> re.Pattern[str]:
@@ -32,6 +35,19 @@ class WordLists:
     def exclamation_pattern(self) -> re.Pattern[str]:
         """'what a pack of idiots you are', 'what clowns they are' as one unit."""
         return _exclamation(self.insults)
+
+    @property
+    def named_insult_pattern(self) -> re.Pattern[str]:
+        """'a complete muppet', 'his arse', 'some idiot': an insult a sentence is built on."""
+        return _named_insult(self.insult_nouns)
+
+    @property
+    def praise_pattern(self) -> re.Pattern[str]:
+        return _pattern(self.praise)
+
+    @property
+    def no_reply_pattern(self) -> re.Pattern[str]:
+        return _pattern(self.no_reply)
 
     @property
     def filler_pattern(self) -> re.Pattern[str]:
@@ -58,6 +74,19 @@ def load_words(path: Path = WORDS_FILE) -> WordLists:
         fillers=tuple(str(w) for w in data.get("fillers", [])),
         acronyms=frozenset(str(w) for w in data.get("acronyms", [])),
         unnoted=tuple(str(w) for w in data.get("unnoted", [])),
+        insult_nouns=tuple(str(w) for w in data.get("insult_nouns", [])),
+        praise=tuple(str(w) for w in data.get("praise", [])),
+        no_reply=tuple(str(w) for w in data.get("no_reply", [])),
+    )
+
+
+@lru_cache(maxsize=8)
+def _named_insult(words: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(
+        r"\b(?:any|a|an|the|his|her|their|my|your|our|some|this|that|such|complete|absolute"
+        rf"|total|utter|proper|right|real)\s+(?:[a-z*-]+\s+)?(?:{alternatives})(?![\w*])",
+        re.IGNORECASE,
     )
 
 

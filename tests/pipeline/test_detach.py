@@ -482,3 +482,94 @@ def test_the_ask_before_a_refusal_is_restated_with_the_threat():
         "You asked us to refund the £530 and collect it from your office."
     ]
     assert d.threats[0].text.startswith("You said: refund the £530")
+
+
+@pytest.mark.parametrize(
+    ("said", "needs_reply"),
+    [
+        ("I'll be away from the 2nd to the 13th. No need to reply.", False),
+        ("Invoices go to Accounts Payable from June. No reply is required.", False),
+        ("The invoice is wrong and I'm calling my solicitor. No need to reply.", True),
+    ],
+)
+def test_a_sender_who_expects_no_answer_gets_none_unless_they_threaten(said, needs_reply):
+    threats = ("legal",) if "solicitor" in said else ()
+    roles = {"away": "fact", "Invoices": "request", "solicitor": "threat"}
+    d = detach(message(said), analysis(said, threats=threats, roles=roles))
+    assert d.needs_reply is needs_reply
+
+
+def test_a_lead_in_to_a_list_is_no_fact_and_a_question_is_asked():
+    text = (
+        "To be clear about where we are:\n1. The site was down for 60 hours.\n"
+        "What is the extra £100? The deposit for the band - did that go through?? "
+        "I thought you did this in January?"
+    )
+    roles = {"clear": "fact", "site": "fact", "extra": "fact", "deposit": "fact", "thought": "fact"}
+    d = detach(message(text), analysis(text, roles=roles))
+    assert [f.text for f in d.facts] == [
+        "The site was down for 60 hours.",
+        "You thought we did this in January.",
+    ]
+    assert [r.text for r in d.requests] == [
+        "You asked: what is the extra £100?",
+        "You asked: the deposit for the band - did that go through?",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Then I told the lad on the desk, who just shrugged at me like a complete muppet.",
+        "Your mechanic Gary couldn't find his arse with both hands.",
+        "Every time some idiot reads me a script about turning the router off and on.",
+    ],
+)
+def test_a_fact_built_on_an_insult_is_not_restated(sentence):
+    assert restate_fact(sentence) == ""
+
+
+def test_a_fact_with_a_swear_word_before_a_noun_keeps_the_fact():
+    assert restate_fact("I brought my Astra in for a bloody brake pad change.") == (
+        "You brought your Astra in for a brake pad change."
+    )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        (
+            "- give me a firm delivery date within the next two weeks, or",
+            "You asked us to give you a firm delivery date within the next two weeks.",
+        ),
+        (
+            "If anything is missing, please tell me this week rather than next.",
+            "You asked us to tell you this week rather than next if anything is missing.",
+        ),
+        (
+            "Do NOT send me another automated email.",
+            "You asked us not to send you another automated email.",
+        ),
+        ("Could you narrow that down at all?", "You asked us to narrow that down."),
+        (
+            "Could someone come out, please, rather than trying remotely again?",
+            "You asked us to come out rather than trying remotely.",
+        ),
+        ('Don\'t give me any crap about "it was needed".', ""),
+    ],
+)
+def test_list_conjunctions_conditions_and_prohibitions_are_restated_plainly(sentence, restated):
+    assert restate_request(sentence) == restated
+
+
+def test_whom_the_message_is_addressed_to_is_not_restated():
+    text = "To whoever is in charge,\nYour crew arrived at 11:40. I'm calling my solicitor."
+    d = detach(
+        message(text),
+        analysis(
+            text,
+            threats=("legal",),
+            roles={"whoever": "threat", "crew": "fact", "solicitor": "threat"},
+        ),
+    )
+    assert [t.text for t in d.threats] == ["You said: you're calling your solicitor."]

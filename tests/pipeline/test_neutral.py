@@ -124,3 +124,25 @@ def test_an_expletive_question_keeps_its_question_word():
     assert neutral("What the hell did you do to my site?") == "What did you do to my site?"
     assert neutral("What a pack of idiots you are.") == ""
     assert neutral("Where the van is, I do not know.") == "Where the van is, I do not know."
+
+
+def test_you_called_or_blamed_is_us_and_yourselves_is_ourselves():
+    assert swap_person("my husband rang you at 9:30") == "your husband rang us at 9:30"
+    assert swap_person("I've rung you four times") == "You've rung us four times"
+    assert swap_person("you can explain yourselves to my bank") == (
+        "we can explain ourselves to your bank"
+    )
+
+
+def test_scorn_for_you_and_once_again_are_left_out():
+    assert neutral("the only thing proactive about you lot is invoices") == (
+        "the only thing proactive about you is invoices"
+    )
+    assert neutral("I am writing once again about order 77.") == "I am writing about order 77."
+
+
+def test_a_writer_saying_who_they_are_opens_nothing_but_a_negation_stays():
+    assert neutral("hi its Jade in flat 4 again the boiler is off") == "the boiler is off"
+    assert neutral("This is Kelly from accounts, the invoice is wrong.") == "the invoice is wrong."
+    assert neutral("It's not my cache.") == "It's not my cache."
+    assert neutral("It is Tuesday, and nothing has come.") == "It is Tuesday, and nothing has come."

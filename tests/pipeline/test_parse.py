@@ -1144,3 +1144,27 @@ def test_forwards_nested_beyond_reason_are_refused():
         raw = f"From: d{level}@x.com\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n{raw}"
     with pytest.raises(InputError):
         parse_message(raw)
+
+
+def test_entities_and_image_placeholders_left_by_html_conversion_are_cleaned():
+    text = (
+        "Dan,\n\nAnd while we're on it:&nbsp;\nThe launch was late &amp; wrong.\n\n"
+        "Lisa Okafor\nMarketing Manager | Harbourside Kitchens\n&nbsp;\n"
+        "T: 0117 496 0831 | M: 07700 900 482\n[cid:image001.png@01DA8F3C.5E2B1A40]"
+    )
+    m = parse_message(text)
+    assert "&" not in m.new_text.replace("late & wrong", "") and "cid:" not in m.body
+    assert m.new_text.endswith("The launch was late & wrong.")
+    assert m.sender_name == "Lisa Okafor"
+
+
+def test_a_lowercase_name_over_a_phone_number_signs_the_message():
+    m = parse_message("can someone come out this week please\n\njade\n07700 900 117")
+    assert m.new_text == "can someone come out this week please"
+    assert m.sender_name == "Jade"
+
+
+@pytest.mark.parametrize("signoff", ["Thanks lovely x", "Thanks again 🙏", "Cheers all"])
+def test_a_friendly_sign_off_before_the_name_is_a_sign_off(signoff):
+    m = parse_message(f"Hi Gemma,\n\nCan we have a call this week?\n\n{signoff}\nSophie")
+    assert m.sender_name == "Sophie"

@@ -72,7 +72,7 @@ def test_requests_are_restated_and_the_client_is_named():
     draft, _, d = _render(["payment"], "boundary")
     for request in d.requests:
         assert request.text in draft.body
-    assert "Invoice 2024-117" in draft.body
+    assert "about invoice 2024-117." in draft.body
 
 
 def test_several_complaints_make_one_reply():
@@ -223,12 +223,20 @@ def test_the_opening_notes_a_statement_not_a_fragment_or_sarcasm():
     assert "font from v3" not in draft.body and "small print" not in draft.body
 
 
-def test_a_request_without_a_complaint_points_to_no_details_below():
+def test_a_request_without_a_complaint_is_answered_by_a_date_not_promised_done():
     text = "Please confirm the cancellation and tell me how to export my records."
     draft, _, _ = _render([], "resolve", text=text, roles={"Please": "request"})
-    assert "That is in hand." in draft.body and "below" not in draft.body
+    assert "in hand" not in draft.body and "below" not in draft.body
+    assert "I will come back to you on this by Wednesday 4 March." in draft.body
+    assert "each of these" not in draft.body and "confirm progress" not in draft.body
     draft, _, _ = _render(["delay"], "resolve", text=text, roles={"Please": "request"})
     assert "That is in hand, with the details below." in draft.body
+    assert "Next step: I will confirm progress by" in draft.body
+
+
+def test_a_reference_named_twice_is_listed_once_in_sentence_case():
+    text = "Invoice INV-3318 is wrong. I won't be paying INV-3318 until order 5512 arrives."
+    assert references(text) == ["invoice INV-3318", "order 5512"]
 
 
 def test_a_reference_with_a_slash_is_named_whole():
@@ -283,5 +291,49 @@ def test_a_reply_with_nothing_restated_points_to_nothing_above(strategy):
     assert "above" not in draft.body
     asked = "Could you send the invoice again? I'm telling every parent at the school."
     draft, _, d = _render([], strategy, text=asked, roles={"Could": "request", "telling": "threat"})
-    points_back = {"resolve": "I will answer each of these", "boundary": "Everything above"}
+    points_back = {"resolve": "I will come back to you on this by", "boundary": "Everything above"}
     assert d.requests and points_back[strategy] in draft.body
+
+
+@pytest.mark.parametrize(("tone", "noted"), [("sarcastic", False), ("calm", True)])
+def test_praise_is_noted_unless_the_message_is_sarcastic(tone, noted):
+    text = "The team were very impressed that the login page now loads. Send the plan."
+    a = analysis(text, tone=tone, roles={"team": "fact", "Send": "request"})
+    d = detach(message(text), a)
+    draft = render_draft(
+        message(text),
+        a,
+        d,
+        Strategy("resolve", "test"),
+        CompanyProfile(),
+        send_not_before=NOW,
+        templates_dir=TEMPLATES,
+        now=NOW,
+    )
+    assert ("I have noted that the team were very impressed" in draft.body) is noted
+    assert ("I have read it carefully." in draft.body) is not noted
+
+
+@pytest.mark.parametrize(
+    ("opening", "name", "greeting"),
+    [
+        ("Dear Mr Rahman,\n\n", "Dr Helen Marsh", "Dear Dr Marsh,"),
+        ("Dear Ms Whitlock,\n\n", "Andrew Kerr", "Dear Andrew,"),
+        ("Hi Sam,\n\n", "Dr Helen Marsh", "Hi Helen,"),
+        ("", "Andrew Kerr", "Hi Andrew,"),
+    ],
+)
+def test_a_letter_that_opens_dear_is_answered_dear(opening, name, greeting):
+    text = opening + "Please send the invoice for order 5512."
+    a = analysis(text, roles={"Please": "request"})
+    draft = render_draft(
+        message(text, name=name),
+        a,
+        detach(message(text, name=name), a),
+        Strategy("resolve", "test"),
+        CompanyProfile(),
+        send_not_before=NOW,
+        templates_dir=TEMPLATES,
+        now=NOW,
+    )
+    assert draft.body.startswith(greeting + "\n")
