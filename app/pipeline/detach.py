@@ -68,15 +68,16 @@ MIN_REQUEST_WORDS = 3
 # "Per my last email, could you confirm ...": the ask is what follows the lead-in clause.
 _ASK_AFTER_CLAUSE = re.compile(
     r"^[^?]{3,}?[,;:]\s*(?:(?:and|but|so)\s+)?(?:(?:in\s+the\s+meantime|meanwhile|also|then)"
-    r"[\s,]+)?(?=(?:please\s+)?(?:could|can|would|will)\s+"
-    r"(?:you|someone|somebody|anyone)\b(?!\s+mind\b))",
+    r"[\s,]+)?(?=(?:please\s+)?(?:(?:could|can|would|will)\s+"
+    r"(?:you|someone|somebody|anyone)\b(?!\s+mind\b)|would\s+it\s+be\s+possible\b))",
     re.I,
 )
 # A statement is a request only when it says what the client wants ("I need ...", "I'd
 # like ...") or what the reply's side should do ("you should ..."); "every round you
 # break something" is venting in the request's place.
 _WISH = re.compile(
-    r"\b(?:i|we)(?:\s+(?:really|just|only|still|now|also|simply|urgently|do|would|will))*\s+"
+    r"\b(?:i|we)(?:\s+(?:really|just|only|still|now|also|simply|urgently|do|would|will"
+    r"|therefore|hereby|formally|kindly))*\s+"
     r"(?:want|need|expect|require|demand|insist|am\s+asking|are\s+asking|request)\b"
     r"|\b(?:i|we|they|he|she)(?:'d|\s+would)(?:\s+(?:really|just|much|also|rather|now|still"
     r"|actually|ideally|very\s+much))*\s+(?:like|love|appreciate|prefer|want|rather|need)\b"
@@ -126,7 +127,13 @@ _DISMISSIVE = re.compile(
     r"\b(?:all\s+the\s+[a-z]+|whatever|as\s+many\s+[a-z]+\s+as)\s+you\s+(?:like|want)\b"
     r"|\bor\s+don't\s+bother\b"
     r"|^correct\s+me\s+if\b"  # "correct me if I'm wrong, but ...": a hedge
-    r"|^are\s+you\s+(?:kidding|joking|serious|having\s+a\s+laugh)\b",  # disbelief
+    r"|^are\s+you\s+(?:kidding|joking|serious|having\s+a\s+laugh)\b"  # disbelief
+    r"|^let\s+(?:me|us)\s+know\W*$"  # "Let me know!!" with nothing to know
+    # "I completely understand if you need to add a late fee": a concession
+    r"|^(?:i|we)\s+(?:(?:completely|totally|fully|quite)\s+)?(?:understand|appreciate|accept)"
+    r"\s+(?:if|that)\b"
+    # "..., don't we?": an appeal to agree, not a question to answer
+    r"|,\s*(?:don't|do|aren't|are|shouldn't|won't|can't|wouldn't|haven't)\s+we\s*\?$",
     re.I,
 )
 _LIST_ITEM = re.compile(rf"^\s*{LIST_MARKER}")
@@ -155,6 +162,14 @@ _DONT = re.compile(
 _TRAILING_CONJUNCTION = re.compile(r"[\s,;]+(?:or|and)[\s.]*$", re.I)
 
 
+def _built_on_insult(text: str) -> bool:
+    """Whether an insult that names someone holds the sentence up ("like a complete
+    muppet"), once the insults that go as a unit ("what a pack of idiots you are") are out."""
+    words = load_words()
+    rest = words.vocative_pattern.sub("", words.exclamation_pattern.sub("", text))
+    return words.named_insult_pattern.search(rest) is not None
+
+
 def _condition_last(clean: str) -> str:
     """'If X, please do Y.' -> 'please do Y if X.' (other sentences as they are)."""
     match = _CONDITION_FIRST.match(clean)
@@ -169,7 +184,7 @@ def _condition_last(clean: str) -> str:
 
 def restate_request(text: str) -> str:
     """'Send me the files by Friday!!!' -> 'You asked us to send you the files by Friday.'"""
-    if load_words().named_insult_pattern.search(text):
+    if _built_on_insult(text):
         return ""  # "don't give me any crap about ...": built on the insult
     clean = neutral(text)
     clean = _OWN_ACTION_TAIL.sub("", _THREAT_TAIL.sub("", clean)).strip() if clean else clean
@@ -241,6 +256,8 @@ def restate_request(text: str) -> str:
         return ""  # "I want:" before a list, a bare "Timeline."
     if first in ("whether", "if") and _LIST_ITEM.match(text):
         return f"You asked {lower_first(swap_person(core)).rstrip('.?')}."
+    if first in ("need", "want", "expect"):
+        core = f"I {lower_first(core)}"  # "need them by tomorrow", typed without its "I"
     if not _WISH.search(_NEGATED_LEAD.sub("", core)) and not _LIST_ITEM.match(text):
         return ""
     return f"You asked for the following: {lower_first(swap_person(core)).rstrip('.')}."
@@ -261,7 +278,7 @@ def _indirect_ask(clean: str) -> str:
 
 def restate_fact(text: str) -> str:
     """A claim about what happened, in neutral words."""
-    if load_words().named_insult_pattern.search(text):
+    if _built_on_insult(text):
         return ""  # "he shrugged like a complete muppet" is no fact once "muppet" goes
     clean = neutral(text).rstrip("?")
     if len(clean.split()) < 2 or _THANKS.match(clean):
@@ -277,7 +294,8 @@ _FRAGMENT_STARTS = {
     "got", "sent", "called", "paid", "had", "made", "said", "told", "went", "took", "left",
     "spent", "tried", "been", "asked", "emailed", "phoned", "rang", "booked", "ordered",
     "received", "reported", "chased", "waited", "looking", "hoping", "wondering", "thinking",
-    "to", "don't", "do", "please", "expect", "never", "confirming", "following",
+    "to", "don't", "do", "please", "expect", "never", "confirming", "following", "checking",
+    "chasing", "writing", "right", "until", "except",
     "from", "subject", "date", "especially", "particularly", "including", "whether",
 }  # fmt: skip
 # "Picked Biscuit up on Saturday and ...": a past tense with no subject before it
@@ -404,6 +422,8 @@ _SALUTATION = re.compile(
 )
 
 
+# "Re: Booking reference VH-2024-0613, ...": the letter's heading, no fact.
+_RE_LINE = re.compile(r"^\s*re\s*:", re.I)
 # A sentence that asks: it opens with a question word or an auxiliary, or ends on a tag.
 _QUESTION = re.compile(
     r"^(?:what|when|where|why|how|who|which|is|are|was|were|do|does|did|has|have|can|could"
@@ -421,16 +441,25 @@ def _item(sentence: Sentence, text: str) -> DetachedItem:
 def detach(message: Message, analysis: Analysis) -> Detached:
     """Requests, facts and threats of the message in neutral words, with their spans."""
     requests, facts, threats = [], [], []
-    asked_for_list = False
+    asked_for_list = just_asked = False
     for sentence in analysis.sentences:
         if _SALUTATION.match(sentence.text):
             continue
-        # "Could someone please:" and the list after it: each item is asked for, whatever
-        # the role head makes of a bare "- give me a real date,"
+        # "Could someone please:" (or "Would you mind adding a few bits? Nothing major:")
+        # and the list after it: each item is asked for, whatever the role head makes of
+        # a bare "- give me a real date,"
         listed = asked_for_list and _LIST_ITEM.match(sentence.text) is not None
-        asked_for_list = (listed or sentence.role == "request") and (
-            listed or sentence.text.rstrip().endswith(":")
+        leads_in = sentence.text.rstrip().endswith(":")
+        asked_for_list = listed or (
+            leads_in
+            and (
+                sentence.role == "request"
+                or just_asked
+                or _ASKING.search(sentence.text) is not None  # "I therefore request ...:"
+                or _WISH.search(sentence.text) is not None
+            )
         )
+        just_asked = sentence.role == "request"
         if (
             listed
             or sentence.role == "request"
@@ -451,12 +480,12 @@ def detach(message: Message, analysis: Analysis) -> Detached:
             text = restate_request(sentence.text)
             if text:
                 requests.append(_item(sentence, text))
-        elif sentence.role == "fact" and not sentence.text.rstrip().endswith(":"):
+        elif sentence.role == "fact" and not leads_in and not _RE_LINE.match(sentence.text):
             # ("To be clear about where we are:" leads into what follows; it states nothing)
             text = restate_fact(sentence.text)
             if text:
                 facts.append(_item(sentence, text))
-        elif sentence.role == "threat":
+        elif sentence.role == "threat" and not leads_in:
             text = restate_threat(sentence.text)
             if text:
                 threats.append(_item(sentence, text))

@@ -278,7 +278,7 @@ _BARE_ITS = re.compile(
     re.I,
 )
 # A list item's number or bullet ("1.", "2)", "-", "•").
-LIST_MARKER = r"(?:\d{1,2}[.)]|[-*\u2022])\s+"
+LIST_MARKER = r"(?:\d{1,2}[.)]|[-*\u2022]|\([a-z]\)|[a-z]\)|\(\d{1,2}\))\s+"
 # Spoken openers of a rant ("right so", "ok, so", "look,"); "look at" and "right now"
 # stay.
 _LEAD_OPENER = re.compile(
@@ -288,6 +288,7 @@ _LEAD_OPENER = re.compile(
     r"|(?:mate|pal|buddy|guys|folks)\b[\s,]*"
     r"|(?:oh|ah)\b[\s,]*(?:and\s+)?"
     r"|(?:and|but|also|plus)\b[\s,]+"
+    r"|(?:however|having\s+said\s+that|that\s+said|that\s+being\s+said)\s*,\s*"
     r"|(?:thanks|thank\s+you)\b[^,.;!?]*,\s*but\s+"
     r"|(?:thanks|thank\s+you)(?:\s+so\s+much)?\s*[,!.:-]+\s*"
     rf"|{LIST_MARKER}"
@@ -305,6 +306,40 @@ _LEAD_OPENER = re.compile(
     r"|so\b,?\s*(?=(?:i|i'm|you|you're|we|it|it's|its|they|the|this|that|your|my|our)\b))+",
     re.I,
 )
+# "Sarah it's 11.50pm and ...", "Dave you said tuesday": the reader's name, called out at
+# the start of a sentence without a comma. Words that open sentences are no names.
+_CALLED_NAME = re.compile(
+    r"^(?-i:(?P<name>[A-Z][a-z]{2,11}))\s+"
+    r"(?=(?:it's|it\s+is|its|you|you've|you're|you\s+said|i|i'm|i've|we|we've|this\s+is)\b)",
+    re.I,
+)
+_NOT_CALLED = frozenset({
+    "now", "then", "sorry", "yes", "yeah", "well", "also", "again", "still", "here", "there",
+    "thanks", "please", "maybe", "perhaps", "anyway", "because", "since", "when", "once",
+    "after", "before", "unless", "until", "while", "today", "tonight", "tomorrow", "and", "but",
+    "so", "if", "ok", "okay", "yet", "plus", "sure", "great", "right", "look", "listen", "hey",
+    "hello", "guess", "remember", "trust", "believe", "whatever", "lol", "wow",
+    "what", "who", "how", "why", "where", "which", "did", "do", "does", "can", "could", "will",
+    "would", "should", "have", "has", "had", "was", "were", "are", "is", "thank", "mind",
+    "note", "luckily", "sadly", "frankly", "honestly", "clearly", "obviously", "seriously",
+    "shall", "may", "might", "must", "let", "am", "need", "just", "only", "even", "both", "ps",
+    "sometimes", "instead", "otherwise", "besides", "meanwhile", "afterwards", "later",
+    "earlier", "twice", "first", "next", "last", "whenever", "although", "though",
+    "personally", "unfortunately", "hopefully", "basically", "actually", "somehow", "anyhow",
+})  # fmt: skip
+
+
+def _called_name(text: str) -> str:
+    """The sentence without a name called out at its start ("Sarah it's late" -> "it's late")."""
+    match = _CALLED_NAME.match(text)
+    if not match:
+        return text
+    word = match.group("name").lower()
+    if word in _NOT_CALLED or word in _COMMON_STARTERS or word in _CALENDAR or word.endswith("ly"):
+        return text
+    return text[match.end() :]
+
+
 # "IT has packed in", "IT's": the pronoun shouted, not the department.
 _SHOUTED_IT = re.compile(
     r"\bIT(?=(?:'s|'S)\b| (?:HAS|has|IS|is|WAS|was|KEEPS|keeps)\b)"
@@ -346,6 +381,7 @@ def neutral(text: str) -> str:
         out, opened = _LEAD_OPENER.subn("", out.lstrip())
         if not opened:
             break
+    out = _called_name(out)
     out = _CLIENT_APOLOGY.sub("", out)
     out = re.sub(r"\b(you)\s+lot\b", r"\1", out, flags=re.I)  # "you lot" is scorn for "you"
     out = _NO_EXCUSES.sub("", out)
@@ -364,11 +400,13 @@ def neutral(text: str) -> str:
     out = _ORDINAL.sub(lambda m: m.group(0).lower(), out)
     out = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(1), out)
     out = out.replace("!", ".")
-    out = re.sub(r"\s+([,.?;:])", r"\1", out)
+    out = re.sub(r"\s+([,.?;:)])", r"\1", out)
+    out = re.sub(r"\(\s+", "(", out)
     out = re.sub(r"([,;:])\s*([,.;:?])", r"\2", out)
     out = re.sub(r"\ba\s+(?=[,.?])", "", out)
     out = _SPACES.sub(" ", out).strip(" ,;:-")
-    return out.lstrip(".?;:, ")
+    out = re.sub(r"^(?:and|but)\s+", "", out.lstrip(".?;:, "))  # what an insult left in front
+    return out
 
 
 def is_abbreviation(word: str, acronyms: frozenset[str]) -> bool:

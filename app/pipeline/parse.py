@@ -814,11 +814,16 @@ def _personal(name: str) -> bool:
 
 
 def _bare_name(line: str) -> str | None:
-    """The name on a line that holds nothing else ("Mark", "- Sami", "Aoife Brennan")."""
-    match = _BARE_NAME.match(_person(line))
+    """The name on a line that holds nothing else ("Mark", "- Sami", "Aoife Brennan",
+    "Amy & Josh")."""
+    match = _BARE_NAME.match(_person(line)) or _BARE_NAME.match(_person(line).replace("&", "and"))
     if not match:
         return None
     name = match.group("name")
+    couple = COUPLE.fullmatch(name.strip())
+    if couple:
+        parts = [_bare_name(couple.group(1)), _bare_name(couple.group(2))]
+        return name.strip() if all(parts) else None
     words = re.split(r"[ '’-]+", name)
     if len(name.split()) > 2 or len(words[0]) < 2 or not _looks_like_name(name):
         return None
@@ -834,8 +839,16 @@ _CLOSING = re.compile(r"[.!?)]\s+([^.!?]+)$")
 # What follows "Thanks" on a friendly sign-off line and names nobody ("Thanks lovely x",
 # "Thanks again 🙏", "Cheers all").
 _ENDEARMENT = re.compile(
-    r"(?<=\S)(?:[\s,]+(?:x{1,4}|lovely|hun|hon|babe|again|so\s+much|a\s+lot|all|everyone"
-    r"|guys|in\s+advance)\b|\s*[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]+)+[\s!.]*$",
+    r"(?<=\S)(?:[\s,]+(?:x{1,4}|lovely|hun|hon|babe|again|so\s+much|very\s+much|a\s+lot|all"
+    r"|everyone|guys|in\s+advance)\b|\s*[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]+)+[\s!.,]*$",
+    re.I,
+)
+
+
+# "Thanks and have a lovely Christmas,": a closing wish that ends in a comma, over a name.
+_CLOSING_WISH = re.compile(
+    r"^(?:thanks|thank\s+you|many\s+thanks|best|all\s+the\s+best|kind\s+regards|regards|cheers"
+    r"|warm\s+wishes|best\s+wishes)\b[^.!?,]{0,50},$",
     re.I,
 )
 
@@ -843,10 +856,10 @@ _ENDEARMENT = re.compile(
 def _is_signoff(line: str) -> bool:
     """True for a line that is only a sign-off phrase, maybe with a name."""
     match = _SIGNOFF.match(_ENDEARMENT.sub("", line.strip()))
-    if not match:
-        return False
-    name = _person(match.group("name") or "")
-    return not name or _looks_like_name(name)
+    name = _person(match.group("name") or "") if match else ""
+    if match and (not name or _looks_like_name(name)):
+        return True
+    return _CLOSING_WISH.match(line.strip()) is not None and len(line.split()) <= 8
 
 
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None]:
@@ -906,7 +919,10 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         name = _signoff_name(stripped[signoff])
         trailer = [s for s in stripped[signoff + 1 :] if s]
         if len(trailer) <= 10 and all(_signature_like(s) for s in trailer):
-            if trailer and (person := _name_on(trailer[0])):
+            first = trailer[0] if trailer else ""
+            if len(trailer) == 1 and first.isalpha() and first.islower() and len(first) > 1:
+                first = first.capitalize()  # "thanks\ndave" in a message typed in lower case
+            if trailer and (person := _name_on(first)):
                 name = person
             if trailer:
                 signature = content[signoff + 1 :] + signature

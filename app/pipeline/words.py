@@ -85,7 +85,7 @@ def _named_insult(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(
         r"\b(?:any|a|an|the|his|her|their|my|your|our|some|this|that|such|complete|absolute"
-        rf"|total|utter|proper|right|real)\s+(?:[a-z*-]+\s+)?(?:{alternatives})(?![\w*])",
+        rf"|total|utter|proper|right|real)\s+(?:[a-z*-]+\s+){{0,2}}(?:{alternatives})(?![\w*])",
         re.IGNORECASE,
     )
 
@@ -95,8 +95,8 @@ def _vocative(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     insult = rf"(?:{alternatives})"
     return re.compile(
-        rf",?\s*\byou\s+(?:(?:absolute|complete|total|little|utter|bunch of|pack of|lot of"
-        rf"|such|are|'re|a|an)\s+)*(?:[a-z]+\s+){{0,2}}(?:{insult}[\s,]*)+(?![\w*])"
+        rf",?\s*\byou(?:['’]re)?\s+(?:(?:absolute|complete|total|little|utter|bunch of|pack of"
+        rf"|lot of|such|are|'re|a|an)\s+)*(?:[a-z]+\s+){{0,2}}(?:{insult}[\s,]*)+(?![\w*])"
         # "you jumped-up van driver.": the nouns an insulting word leads, up to the stop
         rf"(?:(?<=[\w*-])\s[a-z]+(?:\s[a-z]+)?(?=\s*(?:[.,!?;]|$)))?",
         re.IGNORECASE,

@@ -573,3 +573,71 @@ def test_whom_the_message_is_addressed_to_is_not_restated():
         ),
     )
     assert [t.text for t in d.threats] == ["You said: you're calling your solicitor."]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        (
+            "One small thing when you have a moment: would it be possible to get IMG_0412 in "
+            "black and white?",
+            "You asked: would it be possible to get IMG_0412 in black and white?",
+        ),
+        ("Let me know!!", ""),
+        ("I completely understand if you need to add a late fee.", ""),
+        ("I think we both want to get this right, don't we?", ""),
+        (
+            "need them by tomorrow morning as we want to schedule them",
+            "You asked for the following: you need them by tomorrow morning as you want to "
+            "schedule them.",
+        ),
+    ],
+)
+def test_lead_ins_empty_asks_concessions_and_appeals(sentence, restated):
+    assert restate_request(sentence) == restated
+
+
+def test_a_list_after_a_question_and_lettered_items_after_a_threat_are_asked_for():
+    text = (
+        "Would you mind adding a few small bits? Nothing major:\n- a blog section\n"
+        "- a booking calendar that syncs with Outlook\n"
+        "I therefore request that you either:\n(a) refund the £750 deposit within 7 days; or\n"
+        "(b) provide itemised invoices for each deduction.\nI will then issue a claim."
+    )
+    roles = {
+        "mind": "request", "Nothing": "other", "blog": "fact", "booking": "fact",
+        "therefore": "threat", "refund": "fact", "provide": "fact", "claim": "threat",
+    }  # fmt: skip
+    d = detach(message(text), analysis(text, threats=("legal",), roles=roles))
+    assert d.facts == []
+    assert [r.text for r in d.requests][1:] == [
+        "You asked for the following: a blog section.",
+        "You asked for the following: a booking calendar that syncs with Outlook.",
+        "You asked us to refund the £750 deposit within 7 days.",
+        "You asked us to provide itemised invoices for each deduction.",
+    ]
+    assert [t.text for t in d.threats] == ["You said: you will then issue a claim."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Re: Booking reference VH-2024-0613, The Orangery, Saturday 15 June.",
+        "The £45 from March as well, which was the exact same bullshit.",
+    ],
+)
+def test_a_heading_and_what_an_insult_held_up_are_no_facts(sentence):
+    d = detach(message(sentence), analysis(sentence, roles={"": "fact"}))
+    assert d.facts == []
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        "Right up until your customers washed them.",
+        "You are writing to complain about our continued failure to return your deposit.",
+        "You were surprised to see a charge of £35.",
+    ],
+)
+def test_fragments_concessions_of_fault_and_feelings_are_not_noted(fact):
+    assert not can_be_noted(fact)

@@ -146,3 +146,26 @@ def test_a_writer_saying_who_they_are_opens_nothing_but_a_negation_stays():
     assert neutral("This is Kelly from accounts, the invoice is wrong.") == "the invoice is wrong."
     assert neutral("It's not my cache.") == "It's not my cache."
     assert neutral("It is Tuesday, and nothing has come.") == "It is Tuesday, and nothing has come."
+
+
+def test_a_name_called_out_without_a_comma_is_left_out_but_not_a_sentence_adverb():
+    assert neutral("Sarah it's 11.50pm and the return is due.") == (
+        "it's 11.50pm and the return is due."
+    )
+    assert neutral("Dave you said tuesday morning.") == "you said tuesday morning."
+    assert neutral("Shall we go for version nine?") == "Shall we go for version nine?"
+    assert neutral("Sometimes I wonder.") == "Sometimes I wonder."
+    assert neutral("Monday it is then.") == "Monday it is then."
+
+
+def test_connectives_and_an_insult_with_its_verb_open_nothing():
+    assert neutral("However, I was charged twice.") == "I was charged twice."
+    assert neutral("Having said that, my sister prefers the Grange.") == (
+        "my sister prefers the Grange."
+    )
+    assert neutral("Frankly you're a cowboy and I'll be telling everyone.") == (
+        "I'll be telling everyone."
+    )
+    assert neutral("I dropped it in the bath (don't ask 🙈) yesterday.") == (
+        "I dropped it in the bath (don't ask) yesterday."
+    )

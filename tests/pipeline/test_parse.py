@@ -1168,3 +1168,26 @@ def test_a_lowercase_name_over_a_phone_number_signs_the_message():
 def test_a_friendly_sign_off_before_the_name_is_a_sign_off(signoff):
     m = parse_message(f"Hi Gemma,\n\nCan we have a call this week?\n\n{signoff}\nSophie")
     assert m.sender_name == "Sophie"
+
+
+@pytest.mark.parametrize(
+    ("ending", "name"),
+    [
+        ("Thanks very much,\nSophie Grant\n07912 556 093", "Sophie Grant"),
+        (
+            "Thanks and have a lovely Christmas,\nRebecca Moss\nProcurement Assistant",
+            "Rebecca Moss",
+        ),
+        ("Thank you again, we'll be recommending you!\nAmy & Josh", "Amy and Josh"),
+        ("thanks\ndave", "Dave"),
+    ],
+)
+def test_closing_wishes_couples_and_lower_case_names_sign_the_message(ending, name):
+    m = parse_message(f"Hi Nadia,\n\nCould you send your rates?\n\n{ending}")
+    assert m.sender_name == name
+    assert "Could you send your rates?" in m.new_text and "07912" not in m.new_text
+
+
+def test_a_comma_inside_a_closing_line_makes_it_prose_not_a_sign_off():
+    m = parse_message("Hi,\n\nThanks for the quote, I will book it,\nRuth Ellis")
+    assert "I will book it" in m.new_text

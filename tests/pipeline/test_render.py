@@ -10,7 +10,7 @@ from app.pipeline.check import ONE_LINE_MIN_WORDS, check_reply
 from app.pipeline.detach import detach
 from app.pipeline.profile import CompanyProfile
 from app.pipeline.render import references, render_alternatives, render_draft
-from app.pipeline.types import COMPLAINTS, STRATEGIES, Strategy
+from app.pipeline.types import COMPLAINTS, STRATEGIES, Message, Strategy
 
 from .factories import analysis, message
 
@@ -337,3 +337,26 @@ def test_a_letter_that_opens_dear_is_answered_dear(opening, name, greeting):
         now=NOW,
     )
     assert draft.body.startswith(greeting + "\n")
+
+
+def test_a_list_item_is_not_noted_and_a_reference_may_come_from_the_subject():
+    text = "Changes below:\n1. The author's name should be 10% bigger.\nPlease send v7."
+    a = analysis(text, roles={"author": "fact", "Please": "request"})
+    msg = Message(
+        raw=text,
+        body=text,
+        new_text=text,
+        subject="Query on invoice INV-30412",
+        sender_name="Dana",
+    )
+    draft = render_draft(
+        msg,
+        a,
+        detach(msg, a),
+        Strategy("resolve", "test"),
+        CompanyProfile(),
+        send_not_before=NOW,
+        templates_dir=TEMPLATES,
+        now=NOW,
+    )
+    assert "about invoice INV-30412. I have read it carefully." in draft.body
