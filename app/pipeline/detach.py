@@ -104,9 +104,10 @@ _INDIRECT_ASK = re.compile(
     r"(?:be\s+(?:most\s+|very\s+|really\s+|so\s+)?(?:grateful|obliged|happy|thankful)|appreciate(?:\s+it)?"
     r"|love\s+it|like\s+it)"
     r"|(?:i|we)(?:\s+was|\s+were|'m|'re|\s+am|\s+are)\s+(?:really\s+)?hoping"
+    r"|(?:i|we)(?:\s+was|\s+were|'m|'re|\s+am|\s+are)?\s+(?:just\s+)?wonder(?:ed|ing)?(?=\s+(?:if|whether))"
     r"|(?:is\s+there\s+)?any\s+chance)"
-    r"\s+(?:if\s+|that\s+)?(?:you|someone|somebody|one\s+of\s+you)\s+(?:could|would|can|might|will)"
-    r"\s+(?:please\s+)?(?:possibly\s+)?",
+    r"\s+(?:if\s+|that\s+|whether\s+)?(?:you|someone|somebody|one\s+of\s+you)\s+"
+    r"(?:could|would|can|might|will)\s+(?:please\s+)?(?:possibly\s+)?(?:be\s+able\s+to\s+)?",
     re.I,
 )
 _ANY_CHANCE_OF = re.compile(r"^(?:is\s+there\s+)?any\s+chance\s+of\s+(?=\S)", re.I)
@@ -162,6 +163,13 @@ _DONT = re.compile(
 _TRAILING_CONJUNCTION = re.compile(r"[\s,;]+(?:or|and)[\s.]*$", re.I)
 
 
+_WONDER = re.compile(
+    r"^(?:i|we)(?:\s+(?:was|were|am|are))?\s+(?:just\s+)?wonder(?:ed|ing)?\s+(?:if|whether)\s+"
+    r"(?P<rest>.+)$",
+    re.I | re.S,
+)
+
+
 def _built_on_insult(text: str) -> bool:
     """Whether an insult that names someone holds the sentence up ("like a complete
     muppet"), once the insults that go as a unit ("what a pack of idiots you are") are out."""
@@ -196,6 +204,9 @@ def restate_request(text: str) -> str:
     indirect = _indirect_ask(clean)
     if indirect:
         return indirect
+    wonder = _WONDER.match(clean)
+    if wonder:  # "I was wondering if the price includes VAT?"
+        return f"You asked whether {swap_person(wonder.group('rest')).rstrip(' ?.')}."
     lead = _POLITE_LEAD.match(clean)
     removed = lead.group(0) if lead else ""
     # Only an ask ("please", "could you") makes what follows a request to act; a

@@ -508,4 +508,11 @@ def lower_first(text: str) -> str:
     words = _FIRST_WORDS.findall(text[:80])
     if not words or keeps_capital(words[0], words[1] if len(words) > 1 else ""):
         return text
+    if (
+        len(words) > 2
+        and words[1].lower() == "and"
+        and words[2].lower() in ("i", "you", "me", "we")
+        and words[0].lower() not in _COMMON_STARTERS
+    ):
+        return text  # "Dan and you talked about it": a name beside the writer
     return text[:1].lower() + text[1:]

@@ -641,3 +641,21 @@ def test_a_heading_and_what_an_insult_held_up_are_no_facts(sentence):
 )
 def test_fragments_concessions_of_fault_and_feelings_are_not_noted(fact):
     assert not can_be_noted(fact)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        (
+            "I wondered if you might be able to help with a few little extras?",
+            "You asked us to help with a few little extras.",
+        ),
+        ("I was wondering if the price includes VAT?", "You asked whether the price includes VAT."),
+        (
+            "I just wondered whether my order has shipped.",
+            "You asked whether your order has shipped.",
+        ),
+    ],
+)
+def test_wondering_is_asking(sentence, restated):
+    assert restate_request(sentence) == restated

@@ -169,3 +169,10 @@ def test_connectives_and_an_insult_with_its_verb_open_nothing():
     assert neutral("I dropped it in the bath (don't ask 🙈) yesterday.") == (
         "I dropped it in the bath (don't ask) yesterday."
     )
+
+
+def test_a_name_beside_the_writer_keeps_its_capital():
+    assert lower_first("Dan and you talked about it last night.") == (
+        "Dan and you talked about it last night."
+    )
+    assert lower_first("This and you together.") == "this and you together."
