@@ -130,11 +130,16 @@ _DISMISSIVE = re.compile(
     r"|^correct\s+me\s+if\b"  # "correct me if I'm wrong, but ...": a hedge
     r"|^are\s+you\s+(?:kidding|joking|serious|having\s+a\s+laugh)\b"  # disbelief
     r"|^let\s+(?:me|us)\s+know\W*$"  # "Let me know!!" with nothing to know
+    # "Take your time, obviously.", "Keep up the good work.": sarcasm in an order's shape
+    r"|^(?:take\s+your\s+time|keep\s+up\s+the\s+(?:good|great)\s+work|no\s+rush)\b"
     # "I completely understand if you need to add a late fee": a concession
     r"|^(?:i|we)\s+(?:(?:completely|totally|fully|quite)\s+)?(?:understand|appreciate|accept)"
     r"\s+(?:if|that)\b"
     # "..., don't we?": an appeal to agree, not a question to answer
-    r"|,\s*(?:don't|do|aren't|are|shouldn't|won't|can't|wouldn't|haven't)\s+we\s*\?$",
+    r"|,\s*(?:don't|do|aren't|are|shouldn't|won't|can't|wouldn't|haven't)\s+we\s*\?$"
+    # "you don't think that counts as round four, do you?": a tag that expects no answer
+    r"|\b(?:don't|doesn't|didn't|isn't|aren't|won't|can't|not)\b[^?]*,\s*(?:do|does|did|is|are"
+    r"|will|can)\s+(?:you|it|they)\s*\?$",
     re.I,
 )
 _LIST_ITEM = re.compile(rf"^\s*{LIST_MARKER}")
@@ -163,6 +168,21 @@ _DONT = re.compile(
 _TRAILING_CONJUNCTION = re.compile(r"[\s,;]+(?:or|and)[\s.]*$", re.I)
 
 
+_AFTER_COLON = re.compile(
+    r"^[^:?]{3,80}:\s*(?=(?:please|kindly|is|are|can|could|would|will|do|does|did|what|how|when"
+    r"|where|why|who|which|should|if)\b)",
+    re.I,
+)
+_MAY_I_ASK = re.compile(
+    r"^(?:[^,?]{0,40},\s*)?(?:can|could|may)\s+(?:i|we)\s+(?:just\s+)?(?:also\s+)?ask\s+"
+    r"(?P<rest>(?:why|whether|if|what|how|when|where|who)\b.+)$",
+    re.I | re.S,
+)
+# "Kindly note that the amount has been paid": a statement of fact, however politely put.
+NOTICE = re.compile(
+    r"^(?:(?:please|kindly|pls)\s+)(?:note|be\s+advised|be\s+informed|be\s+aware)\s+that\s+",
+    re.I,
+)
 _WONDER = re.compile(
     r"^(?:i|we)(?:\s+(?:was|were|am|are))?\s+(?:just\s+)?wonder(?:ed|ing)?\s+(?:if|whether)\s+"
     r"(?P<rest>.+)$",
@@ -199,8 +219,15 @@ def restate_request(text: str) -> str:
     if not clean:
         return ""
     clean = _condition_last(_TRAILING_CONJUNCTION.sub("", _CONCESSION.sub("", clean)))
+    # "What I need is simple: please ...", "One more question from me: if it rains, ...?"
+    clean = _condition_last(_AFTER_COLON.sub("", clean))
+    may_ask = _MAY_I_ASK.match(clean)
+    if may_ask:  # "While I've got you, can I ask why your website shows them in stock?"
+        return f"You asked {swap_person(may_ask.group('rest')).rstrip(' ?.')}."
     clean = _RHETORICAL_TAIL.sub("", clean)
-    clean = _ASK_AFTER_CLAUSE.sub("", clean)
+    after = _ASK_AFTER_CLAUSE.sub("", clean)
+    if len(after.split()) > 3:  # not "You can do it by Friday, can you?"
+        clean = after
     indirect = _indirect_ask(clean)
     if indirect:
         return indirect
@@ -214,6 +241,7 @@ def restate_request(text: str) -> str:
     polite = _ASKING.search(removed) is not None
     core = clean[len(removed) :].strip(" :;,-\u2013")
     core = re.sub(r",\s*please\s*,\s*", " ", core, flags=re.I)  # "come out, please, rather"
+    core = re.sub(r"[\s,]+though(?=\W*$)", "", core, flags=re.I)  # "on the 4th instead, though?"
     asked = core.endswith("?")
     if asked and polite:
         core = re.sub(r"\s+at\s+all(?=\s*\?$)", "", core)  # "narrow that down at all?"
@@ -269,7 +297,10 @@ def restate_request(text: str) -> str:
         return f"You asked {lower_first(swap_person(core)).rstrip('.?')}."
     if first in ("need", "want", "expect"):
         core = f"I {lower_first(core)}"  # "need them by tomorrow", typed without its "I"
-    if not _WISH.search(_NEGATED_LEAD.sub("", core)) and not _LIST_ITEM.match(text):
+    # a list item asks for what it names ("- a blog section"), but one that tells what
+    # happened ("1. We bought a new oven in February ...") asks only in words
+    stated = first in _SUBJECTS and not core.endswith("?")
+    if not _WISH.search(_NEGATED_LEAD.sub("", core)) and (stated or not _LIST_ITEM.match(text)):
         return ""
     return f"You asked for the following: {lower_first(swap_person(core)).rstrip('.')}."
 
@@ -433,6 +464,8 @@ _SALUTATION = re.compile(
 )
 
 
+_SUBJECTS = frozenset({"i", "we", "my", "our", "he", "she", "they", "it", "there", "his", "her"})
+_PLEASE_FIRST = re.compile(r"^(?:please|kindly)\b", re.I)
 # "Re: Booking reference VH-2024-0613, ...": the letter's heading, no fact.
 _RE_LINE = re.compile(r"^\s*re\s*:", re.I)
 # A sentence that asks: it opens with a question word or an auxiliary, or ends on a tag.
@@ -471,9 +504,15 @@ def detach(message: Message, analysis: Analysis) -> Detached:
             )
         )
         just_asked = sentence.role == "request"
-        if (
+        notice = NOTICE.match(neutral(sentence.text))
+        if notice:  # "Kindly note that the invoice was paid on 28 February"
+            text = restate_fact(neutral(sentence.text)[notice.end() :])
+            if text:
+                facts.append(_item(sentence, text))
+        elif (
             listed
             or sentence.role == "request"
+            or (sentence.role == "fact" and _PLEASE_FIRST.match(neutral(sentence.text)))
             or (
                 sentence.role in ("emotion", "other")
                 and sentence.text.rstrip().endswith("?")
@@ -485,6 +524,8 @@ def detach(message: Message, analysis: Analysis) -> Detached:
                 requests.pop()  # "clarify the following points:" says less than its list
             if text:
                 requests.append(_item(sentence, text))
+            elif listed and sentence.role == "fact" and (fact := restate_fact(sentence.text)):
+                facts.append(_item(sentence, fact))  # "1. We bought a new oven in February."
         elif sentence.role == "fact" and _QUESTION.search(neutral(sentence.text)):
             # "What is the extra £100?", "The deposit - did that go through?": a question,
             # whatever else the role head saw in it

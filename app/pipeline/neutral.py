@@ -56,6 +56,7 @@ _OBJECT_WE = re.compile(
     r"promised|assured|understand|understood|write|wrote|writing|like|love|want|wanted|need|"
     r"needed|expect|expected|require|required|get|see|saw|hear|heard|reach|giving|telling|"
     r"sending|paying|showing|charging|charged|rang|rung|ring|ringing|phoned|phone|chased|chase|"
+    r"calling|emailing|phoning|texting|messaging|chasing|asking|contacting|"
     r"blamed|blame|met|meet|visited|visit|recommended|recommend) we\b"
     r"(?! (?:are|were|have|had|will|would|can|could|should|do|did|need|must)\b)",
     re.I,
@@ -73,6 +74,11 @@ _WE_BEFORE_OBJECT = re.compile(
     r"|through|round|around|along)\b)",
     re.I,
 )
+_TAG_AUXILIARIES = {
+    "can", "could", "do", "did", "does", "will", "would", "should", "shall", "are", "were",
+    "have", "had", "can't", "won't", "don't", "didn't", "aren't", "weren't", "shouldn't",
+    "wouldn't", "couldn't", "haven't",
+}  # fmt: skip
 _AUXILIARIES = {
     "am", "are", "is", "was", "were", "do", "did", "does", "have", "has", "had", "will",
     "would", "can", "could", "should", "shall", "must", "may", "might", "that", "so",
@@ -270,6 +276,17 @@ _BARE_CONTRACTIONS = {
     "whats": "what's",
 }
 _BARE_CONTRACTION = re.compile(rf"\b(?:{'|'.join(_BARE_CONTRACTIONS)})\b", re.I)
+# "*third ticket*": bold from an HTML mail's plain-text part
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]{1,80}?)(?<=\S)\*(?![\w*])")
+# Words typed short on a phone, read as meant ("can u", "pls", "bc").
+_TEXTSPEAK = {
+    "u": "you", "ur": "your", "pls": "please", "plz": "please", "thx": "thanks",
+    "bc": "because", "cos": "because", "coz": "because", "cuz": "because", "ppl": "people",
+    "obvs": "obviously", "thru": "through", "tho": "though", "wud": "would", "cud": "could",
+    "shud": "should", "msg": "message", "tmrw": "tomorrow", "tmr": "tomorrow", "wk": "week",
+}  # fmt: skip
+_TEXTSPEAK_WORD = re.compile(rf"(?<![\w'’-])(?:{'|'.join(_TEXTSPEAK)})(?![\w'’-])", re.I)
+
 # "its" before a verb, an article or an adverb is "it's": the possessive is followed by
 # its noun.
 _BARE_ITS = re.compile(
@@ -283,6 +300,13 @@ LIST_MARKER = r"(?:\d{1,2}[.)]|[-*\u2022]|\([a-z]\)|[a-z]\)|\(\d{1,2}\))\s+"
 # stay.
 _LEAD_OPENER = re.compile(
     r"^(?:(?:right|ok|okay|well|look|listen|anyway|yes|yeah|yep)\s*(?:,\s*|\s+(?=so\b))"
+    r"|(?:yes|yeah|yep|ok|okay)\s+(?=(?:i|i'm|i'd|i'll|we|we'd|we're|we'll|that's|it's|please)\b)"
+    # "hi there you're ...", "hi the cleaner didn't show": a greeting run into the text
+    r"|(?:hi|hey|hello)(?:\s+there)?\s+(?=(?:the|my|our|i|i'm|we|we're|just|so|it"
+    r"|this(?!\s+is\b)|can|could|not|sorry|quick|you|you're)\b)"
+    r"|(?:i|we)\s+(?:just\s+)?have\s+(?:a|one|two|a\s+few|some)\s+(?:quick\s+|small\s+)?"
+    r"(?:question|questions|query|queries)\s*[,:.-]\s*"
+    r"|(?:one\s+)?(?:slight|small|little|quick|big|one)\s+(?:problem|issue|update|thing)\s*[:-]\s*"
     r"|(?:um+|erm+|uh+)\b[\s,.]*"
     r"|(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening))\b(?:\s+[\w.'-]+){0,3}?\s*,\s*"
     r"|(?:mate|pal|buddy|guys|folks)\b[\s,]*"
@@ -298,6 +322,10 @@ _LEAD_OPENER = re.compile(
     r"|(?:just\s+)?a\s+(?:quick\s+)?heads[\s-]up)"
     r"(?:\s+personally)?(?:\s+that\b)?[\s,]*"
     # "hi its Jade in flat 4 again the boiler ...": the writer saying who they are
+    r"|(?:hi|hello|hey)\b[\s,]*(?:[a-z]+[\s,]+)?(?:it's|its|this\s+is)\s+[a-z]+"
+    r"\s+(?:from|in|at)\s+(?:(?:flat|unit|apartment|room|no\.?|number)\s+)?[\w-]+"
+    r"(?:\s+[a-z]+\s+(?:road|street|lane|close|avenue|drive|way|court))?"
+    r"(?:\s+again)?[\s,.]+"
     r"|(?:(?:hi|hello|hey)\b[\s,]*)?(?:it's|its|it\s+is|this\s+is)\s+"
     r"(?!(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:Jan|Febr)uary\b|March\b|April\b"
     r"|May\b|June\b|July\b|August\b|(?:Septem|Octo|Novem|Decem)ber\b|Christmas\b)(?-i:[A-Z][a-z]+)"
@@ -374,7 +402,9 @@ _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\ufe0f]")
 def neutral(text: str) -> str:
     """Strip insults, fillers, emoji, shouting and exclamation from one sentence."""
     words = load_words()
-    out = _EMOJI.sub("", text)
+    out = _EMOJI.sub("", re.sub(r"\s*\n\s*", " ", text))  # a hard-wrapped sentence is one line
+    out = _EMPHASIS.sub(r"\1", out)
+    out = _TEXTSPEAK_WORD.sub(lambda m: _TEXTSPEAK[m.group(0).lower()], out)
     out = _BARE_CONTRACTION.sub(lambda m: _restore(m.group(0)), out)
     out = _BARE_ITS.sub(lambda m: f"{m.group(1)}'s", out)
     for _ in range(3):  # "And yes, ...", "Oh and also ..."
@@ -383,6 +413,7 @@ def neutral(text: str) -> str:
             break
     out = _called_name(out)
     out = _CLIENT_APOLOGY.sub("", out)
+    out = re.sub(r",\s*(?:thank\s+you|thanks)(?:\s+so\s+much)?\s*,", ",", out, flags=re.I)
     out = re.sub(r"\b(you)\s+lot\b", r"\1", out, flags=re.I)  # "you lot" is scorn for "you"
     out = _NO_EXCUSES.sub("", out)
     out = words.exclamation_pattern.sub("", out)
@@ -393,7 +424,7 @@ def neutral(text: str) -> str:
     out = _ORPHAN_THE.sub(r"\1", out)
     out = _SHOUTED_IT.sub("it", out)
     out = re.sub(
-        r"\b[A-Z]{2,}\b(?!-?\d)",
+        r"(?<![-\w])[A-Z]{2,}\b(?!-?[\dA-Z])",
         lambda m: m.group(0) if is_abbreviation(m.group(0), words.acronyms) else m.group(0).lower(),
         out,
     )
@@ -431,8 +462,8 @@ def swap_person(text: str) -> str:
     def swap(match: re.Match[str]) -> str:
         word = match.group(0)
         lower = word.lower()
-        if lower not in _SWAP:
-            return word
+        if lower not in _SWAP or text[match.end() : match.end() + 2] in (".e", ".g"):
+            return word  # "i.e." is no pronoun
         if lower == "you":
             before = [w.lower() for w in WORD.findall(text[: match.start()])[-2:]]
             if before[-1:] == ["thank"] and (len(before) < 2 or before[0] in _THANKS_LEAD):
@@ -446,7 +477,13 @@ def swap_person(text: str) -> str:
     out = _WE_BEFORE_OBJECT.sub(
         lambda m: m.group(0) if m.group(1).lower() in _AUXILIARIES else f"{m.group(1)} us", out
     )
-    out = re.sub(r"\bwe(?=\s*[.,;:!?]|$)", "us", out)
+    out = re.sub(
+        r"\b([\w']+\s+)?we(?=\s*[.,;:!?]|$)",
+        lambda m: m.group(0)
+        if (m.group(1) or "").strip().lower() in _TAG_AUXILIARIES
+        else f"{m.group(1) or ''}us",
+        out,
+    )  # "you told us." but the tag "can we?"
     for pattern, fixed in _AGREEMENT:
         out = pattern.sub(lambda m, f=fixed: f.capitalize() if m.group(0)[0].isupper() else f, out)
     return out

@@ -774,9 +774,13 @@ def _signature_like(line: str) -> bool:
 _AFFILIATION = re.compile(r"\s*\([^()]{2,60}\)[\s,]*$")
 
 
+_TITLE_AFTER_BAR = re.compile(r"\s+[|•·]\s+.*$")
+
+
 def _person(line: str) -> str:
-    """A signature line without its affiliation in brackets, if it has one."""
-    return _AFFILIATION.sub("", line.strip()).rstrip(",").strip()
+    """A signature line without its affiliation in brackets or its title after a bar
+    ("Marcus Bellamy | Owner")."""
+    return _TITLE_AFTER_BAR.sub("", _AFFILIATION.sub("", line.strip())).rstrip(",").strip()
 
 
 def _signoff_name(line: str) -> str | None:
@@ -789,11 +793,13 @@ def _signoff_name(line: str) -> str | None:
 
 def _name_on(line: str) -> str | None:
     """The person a signature line names, unless it names a team ("Accounts Team")."""
-    person = _person(line)
+    person = re.sub(r"\s+[xX]{1,4}[.!]?$", "", _person(line))  # "Fran x"
     return person if person and _looks_like_name(person) and _personal(person) else None
 
 
-_BARE_NAME = re.compile(r"^(?:[-–—~]\s*|(?i:x+)\s+)?(?P<name>[^\W\d_][\w'’ -]*?)[.!]?$")
+_BARE_NAME = re.compile(
+    r"^(?:[-–—~]\s*|(?i:x+)\s+)?(?P<name>[^\W\d_][\w'’ -]*?)(?:\s+(?i:x{1,4}))?[.!]?$"
+)
 # Words that end a message on a line of their own but name no person.
 # fmt: off
 _NOT_PERSONAL = frozenset({

@@ -21,7 +21,7 @@ _ABBREVIATIONS = frozenset(
         "mr", "mrs", "ms", "mx", "dr", "prof", "st", "sr", "rev", "hon", "gen", "col",
         "capt", "lt", "sgt", "vs", "approx", "appr", "ca", "cf", "fig", "figs", "vol",
         "pp", "ref", "refs", "tel", "ext", "attn", "dept", "misc", "esp", "incl", "excl",
-        "resp", "nr", "nos", "mt", "ave", "blvd", "apt", "bldg",
+        "resp", "nr", "nos", "mt", "ave", "blvd", "apt", "bldg", "rs",
         "z.b", "bzw", "usw", "ggf", "evtl", "inkl",
     }
 )  # fmt: skip
@@ -36,6 +36,10 @@ _ENDABLE_ABBREVIATIONS = frozenset(
     }
 )  # fmt: skip
 _AM_PM = frozenset({"a.m", "p.m"})
+_MONTHS = frozenset({
+    "january", "february", "march", "april", "june", "july", "august", "september",
+    "october", "november", "december",
+})  # fmt: skip
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 _LEADING_PUNCT = "\"'“‘([{«<*_"
 
@@ -146,7 +150,13 @@ def _is_boundary(text: str, match: re.Match[str], next_index: int, sentence_star
     if word in _ABBREVIATIONS:
         return False
     if word in ("no", "nos"):
-        return not (next_char.isdigit() or next_char == "#")
+        # "No. 7", "invoice no. INV-2024-0317": a number follows
+        following = text[next_index : next_index + 24].split()
+        return not (
+            next_char.isdigit()
+            or next_char == "#"
+            or (following and any(c.isdigit() for c in following[0]))
+        )
     if word in _ENDABLE_ABBREVIATIONS:
         return next_char.isupper()
     if word in _AM_PM:
@@ -156,6 +166,14 @@ def _is_boundary(text: str, match: re.Match[str], next_index: int, sentence_star
     stripped = token.lstrip(_LEADING_PUNCT)
     if len(stripped) == 1 and stripped.isupper() and next_char.isupper():
         return False  # an initial: "J. Smith"
+    following = text[next_index : next_index + 12].split()
+    if (
+        word.isdigit()
+        and len(word) <= 2
+        and following
+        and following[0].lower().strip(",.;:)") in _MONTHS
+    ):
+        return False  # "finished 19. April": a day written the German way
     # A list number ("1. First item") does not end a sentence.
     return not (word.isdigit() and len(word) <= 3 and not text[sentence_start:token_start].strip())
 

@@ -659,3 +659,63 @@ def test_fragments_concessions_of_fault_and_feelings_are_not_noted(fact):
 )
 def test_wondering_is_asking(sentence, restated):
     assert restate_request(sentence) == restated
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        (
+            "What I need is simple: please either send a pair in size 9 or refund the £139.",
+            "You asked us to either send a pair in size 9 or refund the £139.",
+        ),
+        (
+            "One more question from me: if it rains, do we just rebook or is there a fee?",
+            "You asked: do you rebook or is there a fee if it rains?",
+        ),
+        (
+            "While I've got you, can I ask why your website still shows them in stock?",
+            "You asked why our website shows them in stock.",
+        ),
+        (
+            "Could you start on the 4th March instead of the 26th Feb though?",
+            "You asked us to start on the 4th March instead of the 26th Feb.",
+        ),
+    ],
+)
+def test_the_ask_after_a_colon_a_question_about_asking_and_a_closing_though(sentence, restated):
+    assert restate_request(sentence) == restated
+
+
+def test_a_polite_notice_is_a_fact_and_a_polite_order_read_as_fact_is_asked():
+    text = (
+        "Kindly note that the same amount has already been paid by us on 28th February. "
+        "Pls confirm the last payment date."
+    )
+    d = detach(message(text), analysis(text, roles={"Kindly": "request", "Pls": "fact"}))
+    assert [f.text for f in d.facts] == ["The same amount has been paid by you on 28th February."]
+    assert [r.text for r in d.requests] == ["You asked us to confirm the last payment date."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Take your time, obviously.",
+        "Keep up the good work.",
+        "You don't think asking for them to be right counts as round four, do you?",
+    ],
+)
+def test_sarcasm_in_the_shape_of_an_order_or_a_question_asks_nothing(sentence):
+    assert restate_request(sentence) == ""
+
+
+def test_a_listed_statement_of_what_happened_is_a_fact_not_an_ask():
+    text = (
+        "I've got two quick questions:\n1. We bought a new oven in February for £8,400.\n"
+        "Should that go through as a capital purchase?"
+    )
+    roles = {"questions": "request", "oven": "fact", "capital": "request"}
+    d = detach(message(text), analysis(text, roles=roles))
+    assert [f.text for f in d.facts] == ["You bought a new oven in February for £8,400."]
+    assert [r.text for r in d.requests] == [
+        "You asked: should that go through as a capital purchase?"
+    ]

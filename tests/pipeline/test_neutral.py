@@ -176,3 +176,49 @@ def test_a_name_beside_the_writer_keeps_its_capital():
         "Dan and you talked about it last night."
     )
     assert lower_first("This and you together.") == "this and you together."
+
+
+def test_words_typed_short_on_a_phone_are_read_as_meant():
+    assert neutral("can u come back tuesday pls, ur guy left bc of the rain") == (
+        "can you come back tuesday please, your guy left because of the rain"
+    )
+    assert neutral("Unit U3 is fine") == "Unit U3 is fine"
+
+
+def test_greetings_run_into_the_text_and_introductions_open_nothing():
+    assert neutral("hi dave its karen from 14 elm road, the boiler is leaking.") == (
+        "the boiler is leaking."
+    )
+    assert neutral("hi there im trying to cancel my membership") == (
+        "I'm trying to cancel my membership"
+    )
+    assert (
+        neutral("yes we'd like to go ahead with option B") == "we'd like to go ahead with option B"
+    )
+    assert neutral("We have a question, we cannot find the photos.") == "we cannot find the photos."
+    assert neutral("hi, its done now, can you check") == "it's done now, can you check"
+
+
+def test_an_interjected_thank_you_goes_and_a_hyphenated_code_keeps_its_capitals():
+    assert neutral("we have seen the gallery, thank you, many photos are lovely") == (
+        "we have seen the gallery, many photos are lovely"
+    )
+    assert neutral("is the reference still ROWE-FRAN for acct 7719-ACME-EU?") == (
+        "is the reference ROWE-FRAN for acct 7719-ACME-EU?"
+    )
+
+
+def test_a_wrapped_sentence_bold_marks_and_i_e_are_read_as_written():
+    assert neutral("Your engineer came out on Thursday to fix\nthe leak.") == (
+        "Your engineer came out on Thursday to fix the leak."
+    )
+    assert neutral("This is the *third ticket* on *LG-44817*, and 2 * 3 = 6.") == (
+        "This is the third ticket on LG-44817, and 2 * 3 = 6."
+    )
+    assert swap_person("my fee is £2,150, i.e. £2,580 with VAT") == (
+        "your fee is £2,150, i.e. £2,580 with VAT"
+    )
+    assert swap_person("I've tried calling you twice, can you?") == (
+        "You've tried calling us twice, can we?"
+    )
+    assert neutral("Slight problem: the exec team prefer cut 2.") == "the exec team prefer cut 2."

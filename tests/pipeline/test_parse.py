@@ -1191,3 +1191,16 @@ def test_closing_wishes_couples_and_lower_case_names_sign_the_message(ending, na
 def test_a_comma_inside_a_closing_line_makes_it_prose_not_a_sign_off():
     m = parse_message("Hi,\n\nThanks for the quote, I will book it,\nRuth Ellis")
     assert "I will book it" in m.new_text
+
+
+@pytest.mark.parametrize("ending", ["Thanks!\nFran x", "Fran xx"])
+def test_a_kiss_after_the_name_is_not_part_of_it(ending):
+    assert parse_message(f"Hi Ellie,\n\nCan we start at 6?\n\n{ending}").sender_name == "Fran"
+
+
+def test_a_title_after_a_bar_is_not_part_of_the_name():
+    m = parse_message(
+        "Jess,\n\nWhen do we launch?\n\nMarcus\n\nMarcus Bellamy | Owner\nBellamy Fitness\n"
+        "0161 496 0732"
+    )
+    assert m.sender_name == "Marcus Bellamy" and "0161" not in m.new_text

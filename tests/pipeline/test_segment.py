@@ -246,3 +246,16 @@ def test_fast_enough():
         split_sentences(email)
     per_call = (time.perf_counter() - started) / runs
     assert per_call < 0.002  # ~0.1 ms on a laptop; generous for slow CI machines
+
+
+def test_a_number_abbreviation_before_a_code_and_a_day_before_its_month_end_nothing():
+    text = (
+        "This is about invoice no. INV-2024-0317 for Rs. 48,500. The tiles (fitted 19. April) "
+        "are loose. I have 12. May I ask why?"
+    )
+    assert [s.text for s in split_sentences(text)] == [
+        "This is about invoice no. INV-2024-0317 for Rs. 48,500.",
+        "The tiles (fitted 19. April) are loose.",
+        "I have 12.",
+        "May I ask why?",
+    ]
