@@ -728,7 +728,11 @@ _NAME = re.compile(
 )
 _CONTACT = re.compile(
     r"(?:\+?\d[\d\s().-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.-]+|https?://|www\.|\s[|•·]\s|^[|•·]|"
-    r"^(?:t|m|p|f|tel|phone|mobile|cell|fax|office|direct|e|email|web)\s*[:.]\s*\S)",
+    r"^(?:t|m|p|f|tel|phone|mobile|cell|fax|office|direct|e|email|web)\s*[:.]\s*\S"
+    r"|^@\w{2,30}$"  # a social handle
+    # a street address: "23 Milton Close", "14 Orchard Close, Little Haddon"
+    r"|^\d{1,4}[a-z]?\s+(?:[A-Z][\w'-]*\s+){1,3}(?:road|street|close|lane|avenue|drive|way|court"
+    r"|terrace|place|crescent|gardens|grove|row|square|hill|park|mews|walk)\b)",
     re.I,
 )
 _PROSE_END = re.compile(r"[.!?]['\")\]]*$")
@@ -969,7 +973,7 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         ):
             signature = content[start:] + signature
             content = content[:start]
-            name = _bare_name(block[0])
+            name = _bare_name(block[0]) or _name_on(block[0])
         elif (bare := _bare_name(stripped[last])) and _ends_a_sentence(stripped, last):
             # a name alone on the last line ("...by Friday.\n\nMark"): kept in the text
             name = bare

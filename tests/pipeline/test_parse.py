@@ -1204,3 +1204,15 @@ def test_a_title_after_a_bar_is_not_part_of_the_name():
         "0161 496 0732"
     )
     assert m.sender_name == "Marcus Bellamy" and "0161" not in m.new_text
+
+
+@pytest.mark.parametrize(
+    ("ending", "name"),
+    [
+        ("Jess\n@jessdrawsthings", "Jess"),
+        ("Mrs. Adaeze Okonkwo\n23 Milton Close", "Mrs. Adaeze Okonkwo"),
+    ],
+)
+def test_a_name_over_a_social_handle_or_a_street_address_signs_the_message(ending, name):
+    m = parse_message(f"Hi,\n\nPlease send somebody today.\n\n{ending}")
+    assert m.sender_name == name and m.new_text == "Hi,\n\nPlease send somebody today."
