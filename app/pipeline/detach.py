@@ -82,7 +82,7 @@ _WISH = re.compile(
     r"|\b(?:i|we|they|he|she)(?:'d|\s+would)(?:\s+(?:really|just|much|also|rather|now|still"
     r"|actually|ideally|very\s+much))*\s+(?:like|love|appreciate|prefer|want|rather|need)\b"
     r"|\b(?:wants?|would\s+(?:\w+\s+)?like|would\s+love|prefers?)\s+to\b|\bprefers?\b"
-    r"|\b(?:i|we)(?:'ll|\s+will)\s+need\s+to\b|\b(?:i|we)(?:'ve|\s+have)\s+decided\b"
+    r"|\b(?:i|we)(?:'ll|\s+will)\s+(?:still\s+|also\s+)?need\b|\b(?:i|we)(?:'ve|\s+have)\s+decided\b"
     r"|\b(?:i'm|we're|i\s+am|we\s+are)\s+(?:now\s+)?(?:asking|requesting|expecting|assuming"
     r"|thinking\s+(?:of|about)|considering)\b|\bwondering\s+(?:if|whether)\b"
     r"|\bif\s+(?:you|someone|anyone)\s+could\b|\bplease\b"
@@ -169,8 +169,8 @@ _TRAILING_CONJUNCTION = re.compile(r"[\s,;]+(?:or|and)[\s.]*$", re.I)
 
 
 _AFTER_COLON = re.compile(
-    r"^[^:?]{3,80}:\s*(?=(?:please|kindly|is|are|can|could|would|will|do|does|did|what|how|when"
-    r"|where|why|who|which|should|if)\b)",
+    r"^[^:?]{3,80}:\s*(?=(?:please|kindly)\b|(?:is|are|can|could|would|will|do|does|did|what|how"
+    r"|when|where|why|who|which|should|if)\b[^?]*\?\s*$)",
     re.I,
 )
 _MAY_I_ASK = re.compile(
@@ -178,6 +178,7 @@ _MAY_I_ASK = re.compile(
     r"(?P<rest>(?:why|whether|if|what|how|when|where|who)\b.+)$",
     re.I | re.S,
 )
+_MAY_I = re.compile(r"^(?P<modal>can|could|may)\s+i\s+(?P<rest>[a-z].+)$", re.I | re.S)
 # "Kindly note that the amount has been paid": a statement of fact, however politely put.
 NOTICE = re.compile(
     r"^(?:(?:please|kindly|pls)\s+)(?:note|be\s+advised|be\s+informed|be\s+aware)\s+that\s+",
@@ -224,6 +225,13 @@ def restate_request(text: str) -> str:
     may_ask = _MAY_I_ASK.match(clean)
     if may_ask:  # "While I've got you, can I ask why your website shows them in stock?"
         return f"You asked {swap_person(may_ask.group('rest')).rstrip(' ?.')}."
+    may_i = _MAY_I.match(clean)
+    if may_i:  # "Can I pay the balance in two parts?": what the client may do
+        rest = re.sub(r"^please\s+", "", swap_person(may_i.group("rest")).rstrip(" ?."), flags=re.I)
+        verb, _, thing = rest.partition(" ")
+        if verb.lower() in ("have", "get") and thing:
+            return f"You asked for {thing}."  # "Could I get an itemised breakdown?"
+        return f"You asked whether you {may_i.group('modal').lower()} {rest}."
     clean = _RHETORICAL_TAIL.sub("", clean)
     after = _ASK_AFTER_CLAUSE.sub("", clean)
     if len(after.split()) > 3:  # not "You can do it by Friday, can you?"
@@ -258,7 +266,11 @@ def restate_request(text: str) -> str:
             core, first = rest, rest.split(" ", 1)[0].lower()
     dont = _DONT.match(core.rstrip(" ?."))
     if dont and dont.group("verb").lower() in IMPERATIVE_VERBS:
-        return f"You asked us not to {lower_first(swap_person(dont.group('rest')))}."
+        rest = re.sub(r"\s+either$", "", dont.group("rest"), flags=re.I)
+        head, _, tail = rest.partition(", ")
+        if tail and tail.split(" ", 1)[0].lower() in IMPERATIVE_VERBS:
+            rest = head  # "don't ring me back with questions, just do it"
+        return f"You asked us not to {lower_first(swap_person(rest))}."
     if (
         _RHETORICAL_OR.match(core)
         or _DISMISSIVE.search(core)
@@ -294,6 +306,9 @@ def restate_request(text: str) -> str:
     if len(core.split()) < MIN_REQUEST_WORDS:
         return ""  # "I want:" before a list, a bare "Timeline."
     if first in ("whether", "if") and _LIST_ITEM.match(text):
+        if re.match(r"if\s[^,]+,\s*(?:i|we|you|they|he|she|it)\s", core, re.I):
+            # "- If the agent deducts, you pay the £180": a condition and what should follow
+            return f"You asked that, {lower_first(swap_person(core)).rstrip('.?')}."
         return f"You asked {lower_first(swap_person(core)).rstrip('.?')}."
     if first in ("need", "want", "expect"):
         core = f"I {lower_first(core)}"  # "need them by tomorrow", typed without its "I"

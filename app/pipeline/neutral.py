@@ -479,9 +479,11 @@ def swap_person(text: str) -> str:
     )
     out = re.sub(
         r"\b([\w']+\s+)?we(?=\s*[.,;:!?]|$)",
-        lambda m: m.group(0)
-        if (m.group(1) or "").strip().lower() in _TAG_AUXILIARIES
-        else f"{m.group(1) or ''}us",
+        lambda m: (
+            m.group(0)
+            if (m.group(1) or "").strip().lower() in _TAG_AUXILIARIES
+            else f"{m.group(1) or ''}us"
+        ),
         out,
     )  # "you told us." but the tag "can we?"
     for pattern, fixed in _AGREEMENT:

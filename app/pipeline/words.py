@@ -85,7 +85,12 @@ def _named_insult(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
     return re.compile(
         r"\b(?:any|a|an|the|his|her|their|my|your|our|some|this|that|such|complete|absolute"
-        rf"|total|utter|proper|right|real)\s+(?:[a-z*-]+\s+){{0,2}}(?:{alternatives})(?![\w*])",
+        rf"|total|utter|proper|right|real)\s+(?:[a-z*-]+\s+){{0,2}}(?:{alternatives})(?![\w*])"
+        # what follows ends the noun phrase: "your idiot developer" is an insult before a
+        # noun, dropped alone
+        r"(?=\s*(?:[.,;:!?)]|$)|\s+(?:with|at|in|on|for|to|from|of|about|who|that|and|or|but"
+        r"|is|was|are|were|has|had|can|could|will|would|did|does|do|just|still|never|always"
+        r"|[a-z]+s)\b)",
         re.IGNORECASE,
     )
 

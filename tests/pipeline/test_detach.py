@@ -719,3 +719,42 @@ def test_a_listed_statement_of_what_happened_is_a_fact_not_an_ask():
     assert [r.text for r in d.requests] == [
         "You asked: should that go through as a capital purchase?"
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "restated"),
+    [
+        (
+            "Wake up your idiot developer and get him fixing it NOW.",
+            "You asked us to wake up our developer and get him fixing it now.",
+        ),
+        (
+            "I need a realistic completion date, and a plan for the next two weeks: who's coming "
+            "and when.",
+            "You asked for the following: you need a realistic completion date, and a plan for the "
+            "next two weeks: who's coming and when.",
+        ),
+        (
+            "We'll still need the two desks by the window.",
+            "You asked for the following: you'll need the two desks by the window.",
+        ),
+        (
+            "Can I pay the balance in two parts?",
+            "You asked whether you can pay the balance in two parts.",
+        ),
+        (
+            "Could I please get an itemised breakdown of invoice 5230?",
+            "You asked for an itemised breakdown of invoice 5230.",
+        ),
+        (
+            "Don't ring me back with questions, just do it.",
+            "You asked us not to ring you back with questions.",
+        ),
+        (
+            "- If the agent deducts, you pay the £180, as your guarantee says.",
+            "You asked that, if the agent deducts, we pay the £180, as our guarantee says.",
+        ),
+    ],
+)
+def test_an_insult_before_a_noun_a_colon_in_a_wish_and_what_the_client_may_do(sentence, restated):
+    assert restate_request(sentence) == restated
