@@ -79,6 +79,15 @@ def test_evaluation_split_is_valid_and_never_in_training(written_for_training):
     assert texts("eval") and texts("eval").isdisjoint(texts(written_for_training))
 
 
+@pytest.mark.parametrize("written_apart", ["probes", "fresh-mail"])
+def test_mail_written_apart_is_valid_and_never_in_training(written_apart):
+    _, problems = _count(written_apart)
+    assert problems == []
+    apart = {" ".join(text.lower().split()) for text in _texts(written_apart)}
+    trained = {" ".join(text.lower().split()) for text in _texts("train") + _texts("set-aside")}
+    assert apart and apart.isdisjoint(trained)
+
+
 def test_nearest_detects_a_paraphrase():
     eval_texts = _texts("eval")[:50]
     original = eval_texts[7]
@@ -100,7 +109,12 @@ def _ids(split: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("name", "split", "emails"), [("eval-sample", "eval", 120), ("train-reread", "train", 1504)]
+    ("name", "split", "emails"),
+    [
+        ("eval-sample", "eval", 120),
+        ("train-reread", "train", 1504),
+        ("fresh-sample", "fresh-mail", 60),
+    ],
 )
 def test_second_readings_are_valid_and_cover_their_split(name, split, emails):
     reader = read_second_reader(DATA / "second-reader" / f"{name}.jsonl", COMPLAINTS)
