@@ -285,7 +285,15 @@ _TEXTSPEAK = {
     "obvs": "obviously", "thru": "through", "tho": "though", "wud": "would", "cud": "could",
     "shud": "should", "msg": "message", "tmrw": "tomorrow", "tmr": "tomorrow", "wk": "week",
 }  # fmt: skip
-_TEXTSPEAK_WORD = re.compile(rf"(?<![\w'’-])(?:{'|'.join(_TEXTSPEAK)})(?![\w'’-])", re.I)
+# typed in lower case, or capitalised at the start of a sentence ("Pls confirm")
+_TEXTSPEAK_FORMS = [*_TEXTSPEAK, *(w.capitalize() for w in _TEXTSPEAK if len(w) > 1)]
+_TEXTSPEAK_WORD = re.compile(rf"(?<![\w'’-])(?:{'|'.join(_TEXTSPEAK_FORMS)})(?![\w'’-])")
+
+
+def _spelled_out(match: re.Match[str]) -> str:
+    word = _TEXTSPEAK[match.group(0).lower()]
+    return word.capitalize() if match.group(0)[0].isupper() else word
+
 
 # "its" before a verb, an article or an adverb is "it's": the possessive is followed by
 # its noun.
@@ -404,7 +412,7 @@ def neutral(text: str) -> str:
     words = load_words()
     out = _EMOJI.sub("", re.sub(r"\s*\n\s*", " ", text))  # a hard-wrapped sentence is one line
     out = _EMPHASIS.sub(r"\1", out)
-    out = _TEXTSPEAK_WORD.sub(lambda m: _TEXTSPEAK[m.group(0).lower()], out)
+    out = _TEXTSPEAK_WORD.sub(_spelled_out, out)
     out = _BARE_CONTRACTION.sub(lambda m: _restore(m.group(0)), out)
     out = _BARE_ITS.sub(lambda m: f"{m.group(1)}'s", out)
     for _ in range(3):  # "And yes, ...", "Oh and also ..."

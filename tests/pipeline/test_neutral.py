@@ -183,6 +183,8 @@ def test_words_typed_short_on_a_phone_are_read_as_meant():
         "can you come back tuesday please, your guy left because of the rain"
     )
     assert neutral("Unit U3 is fine") == "Unit U3 is fine"
+    assert neutral("Pls confirm the date") == "Please confirm the date"
+    assert neutral("We are in Vancouver, BC") == "We are in Vancouver, BC"
 
 
 def test_greetings_run_into_the_text_and_introductions_open_nothing():
