@@ -346,7 +346,8 @@ _LEAD_OPENER = re.compile(
 # the start of a sentence without a comma. Words that open sentences are no names.
 _CALLED_NAME = re.compile(
     r"^(?-i:(?P<name>[A-Z][a-z]{2,11}))\s+"
-    r"(?=(?:it's|it\s+is|its|you|you've|you're|you\s+said|i|i'm|i've|we|we've|this\s+is)\b)",
+    r"(?=(?:it's|it\s+is|its|you\s+(?:said|told|promised|were|are|know|need|have)|you've|you're"
+    r"|i\s+need|i'm|i've)\b)",
     re.I,
 )
 _NOT_CALLED = frozenset({
@@ -362,6 +363,8 @@ _NOT_CALLED = frozenset({
     "sometimes", "instead", "otherwise", "besides", "meanwhile", "afterwards", "later",
     "earlier", "twice", "first", "next", "last", "whenever", "although", "though",
     "personally", "unfortunately", "hopefully", "basically", "actually", "somehow", "anyhow",
+    "hope", "see", "given", "except", "bet", "screw", "cheers", "whoever", "overall", "shame",
+    "god", "thought", "sent", "already", "pay", "whether", "told", "know", "glad",
 })  # fmt: skip
 
 
@@ -371,7 +374,12 @@ def _called_name(text: str) -> str:
     if not match:
         return text
     word = match.group("name").lower()
-    if word in _NOT_CALLED or word in _COMMON_STARTERS or word in _CALENDAR or word.endswith("ly"):
+    if (
+        word in _NOT_CALLED
+        or word in _COMMON_STARTERS
+        or word in _CALENDAR
+        or word.endswith(("ly", "ing", "ed"))
+    ):
         return text
     return text[match.end() :]
 

@@ -156,6 +156,9 @@ def test_a_name_called_out_without_a_comma_is_left_out_but_not_a_sentence_adverb
     assert neutral("Shall we go for version nine?") == "Shall we go for version nine?"
     assert neutral("Sometimes I wonder.") == "Sometimes I wonder."
     assert neutral("Monday it is then.") == "Monday it is then."
+    assert neutral("Hope you're well.") == "Hope you're well."
+    assert neutral("See you on the 14th.") == "See you on the 14th."
+    assert neutral("Overall it's looking good.") == "Overall it's looking good."
 
 
 def test_connectives_and_an_insult_with_its_verb_open_nothing():
