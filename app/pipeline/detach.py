@@ -131,7 +131,7 @@ _DISMISSIVE = re.compile(
     r"|^are\s+you\s+(?:kidding|joking|serious|having\s+a\s+laugh)\b"  # disbelief
     r"|^let\s+(?:me|us)\s+know\W*$"  # "Let me know!!" with nothing to know
     # "Take your time, obviously.", "Keep up the good work.": sarcasm in an order's shape
-    r"|^(?:take\s+your\s+time|keep\s+up\s+the\s+(?:good|great)\s+work|no\s+rush)\b"
+    r"|^(?:take\s+your\s+time|keep\s+up\s+the\s+(?:good|great)\s+work)\b"
     # "I completely understand if you need to add a late fee": a concession
     r"|^(?:i|we)\s+(?:(?:completely|totally|fully|quite)\s+)?(?:understand|appreciate|accept)"
     r"\s+(?:if|that)\b"
@@ -180,7 +180,7 @@ _MAY_I_ASK = re.compile(
 )
 _MAY_I = re.compile(r"^(?P<modal>can|could|may)\s+i\s+(?P<rest>[a-z].+)$", re.I | re.S)
 # "Kindly note that the amount has been paid": a statement of fact, however politely put.
-NOTICE = re.compile(
+_NOTICE = re.compile(
     r"^(?:(?:please|kindly|pls)\s+)(?:note|be\s+advised|be\s+informed|be\s+aware)\s+that\s+",
     re.I,
 )
@@ -314,7 +314,9 @@ def restate_request(text: str) -> str:
         core = f"I {lower_first(core)}"  # "need them by tomorrow", typed without its "I"
     # a list item asks for what it names ("- a blog section"), but one that tells what
     # happened ("1. We bought a new oven in February ...") asks only in words
-    stated = first in _SUBJECTS and not core.endswith("?")
+    stated = not core.endswith("?") and (
+        first in _SUBJECTS or (first in _POSSESSIVES and _TELLING_VERB.search(core) is not None)
+    )
     if not _WISH.search(_NEGATED_LEAD.sub("", core)) and (stated or not _LIST_ITEM.match(text)):
         return ""
     return f"You asked for the following: {lower_first(swap_person(core)).rstrip('.')}."
@@ -479,7 +481,14 @@ _SALUTATION = re.compile(
 )
 
 
-_SUBJECTS = frozenset({"i", "we", "my", "our", "he", "she", "they", "it", "there", "his", "her"})
+_SUBJECTS = frozenset({"i", "we", "he", "she", "they", "it", "there"})
+_POSSESSIVES = frozenset({"my", "our", "his", "her", "their"})
+# "My husband has been doing the deliveries": a verb that tells what happened
+_TELLING_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do|been|said|says|went"
+    r"|came|left|paid|sent|told|got|gets|keeps|kept)\b",
+    re.I,
+)
 _PLEASE_FIRST = re.compile(r"^(?:please|kindly)\b", re.I)
 # "Re: Booking reference VH-2024-0613, ...": the letter's heading, no fact.
 _RE_LINE = re.compile(r"^\s*re\s*:", re.I)
@@ -519,15 +528,16 @@ def detach(message: Message, analysis: Analysis) -> Detached:
             )
         )
         just_asked = sentence.role == "request"
-        notice = NOTICE.match(neutral(sentence.text))
+        said = neutral(sentence.text)
+        notice = _NOTICE.match(said)
         if notice:  # "Kindly note that the invoice was paid on 28 February"
-            text = restate_fact(neutral(sentence.text)[notice.end() :])
+            text = restate_fact(said[notice.end() :])
             if text:
                 facts.append(_item(sentence, text))
         elif (
             listed
             or sentence.role == "request"
-            or (sentence.role == "fact" and _PLEASE_FIRST.match(neutral(sentence.text)))
+            or (sentence.role == "fact" and _PLEASE_FIRST.match(said))
             or (
                 sentence.role in ("emotion", "other")
                 and sentence.text.rstrip().endswith("?")
@@ -541,7 +551,7 @@ def detach(message: Message, analysis: Analysis) -> Detached:
                 requests.append(_item(sentence, text))
             elif listed and sentence.role == "fact" and (fact := restate_fact(sentence.text)):
                 facts.append(_item(sentence, fact))  # "1. We bought a new oven in February."
-        elif sentence.role == "fact" and _QUESTION.search(neutral(sentence.text)):
+        elif sentence.role == "fact" and _QUESTION.search(said):
             # "What is the extra £100?", "The deposit - did that go through?": a question,
             # whatever else the role head saw in it
             text = restate_request(sentence.text)
@@ -559,7 +569,6 @@ def detach(message: Message, analysis: Analysis) -> Detached:
             # "I want the gallery by Friday, or I'm posting reviews", "I want the £900
             # back, and I'm telling the street": the ask before the threatened
             # consequence is a request too
-            said = neutral(sentence.text)
             if _THREAT_TAIL.search(said) or _OWN_ACTION_TAIL.search(said):
                 asked = restate_request(sentence.text)
                 if asked:

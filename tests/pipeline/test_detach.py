@@ -758,3 +758,21 @@ def test_a_listed_statement_of_what_happened_is_a_fact_not_an_ask():
 )
 def test_an_insult_before_a_noun_a_colon_in_a_wish_and_what_the_client_may_do(sentence, restated):
     assert restate_request(sentence) == restated
+
+
+@pytest.mark.parametrize(
+    ("item", "asked"),
+    [
+        ("- my signed copy of the contract", True),
+        ("1. My husband has been doing deliveries for us since January.", False),
+        ("2. We bought a new oven in February.", False),
+    ],
+)
+def test_a_list_item_naming_a_thing_is_asked_for_and_one_telling_a_story_is_not(item, asked):
+    assert bool(restate_request(item)) is asked
+
+
+def test_no_rush_before_an_ask_is_no_sarcasm():
+    assert restate_request("No rush, but could you send the file by Friday?") == (
+        "You asked us to send the file by Friday."
+    )
