@@ -10,7 +10,7 @@ from app.pipeline.check import ONE_LINE_MIN_WORDS, check_reply
 from app.pipeline.detach import detach
 from app.pipeline.profile import CompanyProfile
 from app.pipeline.render import references, render_alternatives, render_draft
-from app.pipeline.types import COMPLAINTS, STRATEGIES, Message, Strategy
+from app.pipeline.types import COMPLAINTS, STRATEGIES, Strategy
 
 from .factories import analysis, message
 
@@ -31,12 +31,22 @@ PROFILES = [
 ]
 
 
-def _render(complaints, strategy, name="Dana", text=TEXT, roles=ROLES, profile=None):
+def _render(
+    complaints,
+    strategy,
+    name="Dana",
+    text=TEXT,
+    roles=ROLES,
+    profile=None,
+    tone="angry",
+    subject=None,
+):
     profile = profile or CompanyProfile()
-    a = analysis(text, tone="angry", complaints=tuple(complaints), roles=roles, hostility=0.7)
-    d = detach(message(text, name=name), a)
+    hostility = 0.7 if tone == "angry" else 0.05
+    a = analysis(text, tone=tone, complaints=tuple(complaints), roles=roles, hostility=hostility)
+    d = detach(message(text, name=name, subject=subject), a)
     draft = render_draft(
-        message(text, name=name),
+        message(text, name=name, subject=subject),
         a,
         d,
         Strategy(strategy, "test"),
@@ -298,18 +308,8 @@ def test_a_reply_with_nothing_restated_points_to_nothing_above(strategy):
 @pytest.mark.parametrize(("tone", "noted"), [("sarcastic", False), ("calm", True)])
 def test_praise_is_noted_unless_the_message_is_sarcastic(tone, noted):
     text = "The team were very impressed that the login page now loads. Send the plan."
-    a = analysis(text, tone=tone, roles={"team": "fact", "Send": "request"})
-    d = detach(message(text), a)
-    draft = render_draft(
-        message(text),
-        a,
-        d,
-        Strategy("resolve", "test"),
-        CompanyProfile(),
-        send_not_before=NOW,
-        templates_dir=TEMPLATES,
-        now=NOW,
-    )
+    roles = {"team": "fact", "Send": "request"}
+    draft, _, _ = _render([], "resolve", text=text, roles=roles, tone=tone)
     assert ("I have noted that the team were very impressed" in draft.body) is noted
     assert ("I have read it carefully." in draft.body) is not noted
 
@@ -325,38 +325,13 @@ def test_praise_is_noted_unless_the_message_is_sarcastic(tone, noted):
 )
 def test_a_letter_that_opens_dear_is_answered_dear(opening, name, greeting):
     text = opening + "Please send the invoice for order 5512."
-    a = analysis(text, roles={"Please": "request"})
-    draft = render_draft(
-        message(text, name=name),
-        a,
-        detach(message(text, name=name), a),
-        Strategy("resolve", "test"),
-        CompanyProfile(),
-        send_not_before=NOW,
-        templates_dir=TEMPLATES,
-        now=NOW,
-    )
+    draft, _, _ = _render([], "resolve", name=name, text=text, roles={"Please": "request"})
     assert draft.body.startswith(greeting + "\n")
 
 
 def test_a_list_item_is_not_noted_and_a_reference_may_come_from_the_subject():
     text = "Changes below:\n1. The author's name should be 10% bigger.\nPlease send v7."
-    a = analysis(text, roles={"author": "fact", "Please": "request"})
-    msg = Message(
-        raw=text,
-        body=text,
-        new_text=text,
-        subject="Query on invoice INV-30412",
-        sender_name="Dana",
-    )
-    draft = render_draft(
-        msg,
-        a,
-        detach(msg, a),
-        Strategy("resolve", "test"),
-        CompanyProfile(),
-        send_not_before=NOW,
-        templates_dir=TEMPLATES,
-        now=NOW,
-    )
+    roles = {"author": "fact", "Please": "request"}
+    subject = "Query on invoice INV-30412"
+    draft, _, _ = _render([], "resolve", text=text, roles=roles, tone="calm", subject=subject)
     assert "about invoice INV-30412. I have read it carefully." in draft.body
