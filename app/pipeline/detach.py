@@ -11,7 +11,7 @@ import re
 
 from app.pipeline.neutral import (
     IMPERATIVE_VERBS,
-    LIST_MARKER,
+    LIST_ITEM,
     QUESTION_WORDS,
     WORD,
     lower_first,
@@ -142,7 +142,6 @@ _DISMISSIVE = re.compile(
     r"|will|can)\s+(?:you|it|they)\s*\?$",
     re.I,
 )
-_LIST_ITEM = re.compile(rf"^\s*{LIST_MARKER}")
 # '"Elevate your everyday"?': the client's scorn for a quoted line, which asks nothing
 _QUOTE_ONLY = re.compile(r"^[\"“'‘][^\"”]*[\"”'’][?!.]*$")
 # "I don't want to make a big thing of it, ...": a wish in a denial asks for nothing, but
@@ -305,7 +304,7 @@ def restate_request(text: str) -> str:
         return f"You asked us to {lower_first(swap_person(core)).rstrip('.')}."
     if len(core.split()) < MIN_REQUEST_WORDS:
         return ""  # "I want:" before a list, a bare "Timeline."
-    if first in ("whether", "if") and _LIST_ITEM.match(text):
+    if first in ("whether", "if") and LIST_ITEM.match(text):
         if re.match(r"if\s[^,]+,\s*(?:i|we|you|they|he|she|it)\s", core, re.I):
             # "- If the agent deducts, you pay the £180": a condition and what should follow
             return f"You asked that, {lower_first(swap_person(core)).rstrip('.?')}."
@@ -317,7 +316,7 @@ def restate_request(text: str) -> str:
     stated = not core.endswith("?") and (
         first in _SUBJECTS or (first in _POSSESSIVES and _TELLING_VERB.search(core) is not None)
     )
-    if not _WISH.search(_NEGATED_LEAD.sub("", core)) and (stated or not _LIST_ITEM.match(text)):
+    if not _WISH.search(_NEGATED_LEAD.sub("", core)) and (stated or not LIST_ITEM.match(text)):
         return ""
     return f"You asked for the following: {lower_first(swap_person(core)).rstrip('.')}."
 
@@ -516,7 +515,7 @@ def detach(message: Message, analysis: Analysis) -> Detached:
         # "Could someone please:" (or "Would you mind adding a few bits? Nothing major:")
         # and the list after it: each item is asked for, whatever the role head makes of
         # a bare "- give me a real date,"
-        listed = asked_for_list and _LIST_ITEM.match(sentence.text) is not None
+        listed = asked_for_list and LIST_ITEM.match(sentence.text) is not None
         leads_in = sentence.text.rstrip().endswith(":")
         asked_for_list = listed or (
             leads_in

@@ -304,6 +304,7 @@ _BARE_ITS = re.compile(
 )
 # A list item's number or bullet ("1.", "2)", "-", "•").
 LIST_MARKER = r"(?:\d{1,2}[.)]|[-*\u2022]|\([a-z]\)|[a-z]\)|\(\d{1,2}\))\s+"
+LIST_ITEM = re.compile(rf"^\s*{LIST_MARKER}")
 # Spoken openers of a rant ("right so", "ok, so", "look,"); "look at" and "right now"
 # stay.
 _LEAD_OPENER = re.compile(

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from app.pipeline.detach import can_be_noted, restate_topic
-from app.pipeline.neutral import LIST_MARKER, lower_first
+from app.pipeline.neutral import LIST_ITEM, lower_first
 from app.pipeline.parse import COUPLE
 from app.pipeline.profile import DAYS, CompanyProfile
 from app.pipeline.types import (
@@ -56,7 +56,6 @@ _REF = re.compile(
     re.IGNORECASE,
 )
 _HASH_REF = re.compile(r"#(\d{3,})")
-_LIST_ITEM = re.compile(rf"^\s*{LIST_MARKER}")
 
 
 @lru_cache(maxsize=8)
@@ -218,7 +217,7 @@ def context(
             for f in detached.facts
             if len(f.text.split()) >= MIN_FACT_WORDS
             and can_be_noted(f.text)
-            and not _LIST_ITEM.match(f.source)  # a list's item is no sentence to note
+            and not LIST_ITEM.match(f.source)  # a list's item is no sentence to note
             and not (sarcastic and load_words().praise_pattern.search(f.text))
         ][:1],
         "requests": [r.text for r in detached.requests][:MAX_REQUESTS],
