@@ -11,6 +11,10 @@ import yaml
 
 WORDS_FILE = Path(__file__).resolve().parents[2] / "prompts" / "words.yaml"
 
+MASKED = r"[a-z]{1,4}(?:\*{2,}|\*(?=[a-z]))[a-z*]*"
+"""Profanity with letters starred out ("sh*t", "f**k", "a**hole"), whatever the word; not a
+footnote mark ("price*", "Plan A*")."""
+
 
 @dataclass(frozen=True)
 class WordLists:
@@ -24,7 +28,7 @@ class WordLists:
 
     @property
     def insult_pattern(self) -> re.Pattern[str]:
-        return _pattern(self.insults)
+        return _pattern(self.insults, MASKED)
 
     @property
     def vocative_pattern(self) -> re.Pattern[str]:
@@ -60,8 +64,10 @@ class WordLists:
 
 
 @lru_cache(maxsize=8)
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+def _pattern(words: tuple[str, ...], *patterns: str) -> re.Pattern[str]:
+    alternatives = "|".join(
+        [*(re.escape(w) for w in sorted(words, key=len, reverse=True)), *patterns]
+    )
     return re.compile(rf"(?<![\w*])(?:{alternatives})(?![\w*])", re.IGNORECASE)
 
 
@@ -82,7 +88,7 @@ def load_words(path: Path = WORDS_FILE) -> WordLists:
 
 @lru_cache(maxsize=8)
 def _named_insult(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    alternatives = "|".join([*(re.escape(w) for w in sorted(words, key=len, reverse=True)), MASKED])
     return re.compile(
         r"\b(?:any|a|an|the|his|her|their|my|your|our|some|this|that|such|complete|absolute"
         rf"|total|utter|proper|right|real)\s+(?:[a-z*-]+\s+){{0,2}}(?:{alternatives})(?![\w*])"

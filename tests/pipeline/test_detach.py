@@ -529,6 +529,11 @@ def test_a_fact_built_on_an_insult_is_not_restated(sentence):
     assert restate_fact(sentence) == ""
 
 
+def test_an_ask_built_on_starred_out_profanity_is_not_restated():
+    assert restate_request("Fix your sh*t.") == ""
+    assert restate_request("Fix the f***ing reset link.") == "You asked us to fix the reset link."
+
+
 def test_a_fact_with_a_swear_word_before_a_noun_keeps_the_fact():
     assert restate_fact("I brought my Astra in for a bloody brake pad change.") == (
         "You brought your Astra in for a brake pad change."

@@ -1,6 +1,6 @@
-"""The whole pipeline on 175 emails written apart from everything: the 150 plain-text ones
-of `models/data/fresh-mail/` (labelled blind) and 25 raw `.eml` files in
-`tests/fixtures/fresh-mail/`."""
+"""The whole pipeline on 235 emails written apart from everything: the 150 plain-text ones
+of `models/data/fresh-mail/` and the 60 of `models/data/fresh-mail-2/` (labelled blind), and
+25 raw `.eml` files in `tests/fixtures/fresh-mail/`."""
 
 import json
 import re
@@ -14,7 +14,8 @@ from app.pipeline.types import COMPLAINTS
 from app.training.evaluate import label_set_scores, prf
 
 ROOT = Path(__file__).resolve().parents[2]
-LABELLED = ROOT / "models" / "data" / "fresh-mail" / "fresh-mail.jsonl"
+DATA = ROOT / "models" / "data"
+LABELLED = (DATA / "fresh-mail" / "fresh-mail.jsonl", DATA / "fresh-mail-2" / "fresh-mail-2.jsonl")
 RAW = ROOT / "tests" / "fixtures" / "fresh-mail"
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 LEADS = (
@@ -31,8 +32,12 @@ LEADS = (
 )
 
 
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
 def _messages(tactful) -> tuple[list[str], list]:
-    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+    rows = [row for path in LABELLED for row in _rows(path)]
     names = [row["id"] for row in rows]
     messages = [tactful.parse(row["text"], subject=row["subject"]) for row in rows]
     for path in sorted(RAW.glob("*.eml")):
@@ -47,10 +52,11 @@ def drafted(tactful):
     return names, tactful.draft_many(tactful.read_many(messages), now=NOW)
 
 
-def test_there_are_150_labelled_emails_and_25_raw_ones():
-    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
-    assert len(rows) == 150 and len(list(RAW.glob("*.eml"))) == 25
-    assert {row["id"][3] for row in rows} == set("abcdf")
+def test_there_are_210_labelled_emails_and_25_raw_ones():
+    first, second = (_rows(path) for path in LABELLED)
+    assert len(first) == 150 and len(second) == 60 and len(list(RAW.glob("*.eml"))) == 25
+    assert {row["id"][3] for row in first} == set("abcdf")
+    assert {row["id"][:4] for row in second} == {"fm2-"}
 
 
 @pytest.mark.slow
@@ -90,14 +96,24 @@ def test_a_reference_is_named_once_and_a_signed_message_is_greeted_by_name(draft
         if result.reading.message.sender_name:
             assert not body.startswith("Hello,"), name
     greeted = sum(not r.draft.body.startswith("Hello,") for r in results)
-    assert greeted >= 140  # 146 of the 175 when this was written; most others sign with nothing
+    assert greeted >= 175  # 181 of the 235 when this was written; most others sign with nothing
+
+
+FLOORS = {
+    # measured when the blind readers' labels came in (parsed mail): 0.747, 0.741 and 0.817
+    LABELLED[0]: (0.70, 0.70, 0.78),
+    # measured when they came in: 0.917, 0.769 and 0.878
+    LABELLED[1]: (0.88, 0.73, 0.83),
+}
 
 
 @pytest.mark.slow
-def test_the_model_reads_fresh_mail_no_worse_than_when_it_was_labelled(drafted):
-    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+@pytest.mark.parametrize("path", LABELLED, ids=lambda path: path.parent.name)
+def test_the_model_reads_fresh_mail_no_worse_than_when_it_was_labelled(drafted, path):
+    rows = _rows(path)
     _, results = drafted
-    analyses = [r.analysis for r in results[: len(rows)]]
+    start = sum(len(_rows(p)) for p in LABELLED[: LABELLED.index(path)])
+    analyses = [r.analysis for r in results[start : start + len(rows)]]
     tone = np.mean([a.tone == row["tone"] for a, row in zip(analyses, rows, strict=True)])
     complaints = label_set_scores(
         [a.complaints for a in analyses], [row["complaints"] for row in rows], list(COMPLAINTS)
@@ -106,7 +122,7 @@ def test_the_model_reads_fresh_mail_no_worse_than_when_it_was_labelled(drafted):
         np.array([a.threat_present for a in analyses]),
         np.array([bool(row["threats"]) for row in rows]),
     )
-    # measured 0.747, 0.741 and 0.817 when the blind readers' labels came in (parsed mail)
-    assert tone >= 0.70
-    assert complaints["micro"]["f1"] >= 0.70
-    assert threat["f1"] >= 0.78
+    least_tone, least_complaints, least_threat = FLOORS[path]
+    assert tone >= least_tone
+    assert complaints["micro"]["f1"] >= least_complaints
+    assert threat["f1"] >= least_threat

@@ -1,5 +1,7 @@
 """Neutral words: calmed, apostrophes restored, persons swapped, first word lowered."""
 
+import pytest
+
 from app.pipeline.neutral import lower_first, neutral, swap_person
 
 
@@ -124,6 +126,20 @@ def test_an_expletive_question_keeps_its_question_word():
     assert neutral("What the hell did you do to my site?") == "What did you do to my site?"
     assert neutral("What a pack of idiots you are.") == ""
     assert neutral("Where the van is, I do not know.") == "Where the van is, I do not know."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "clean"),
+    [
+        ("The f**king link is broken AGAIN.", "The link is broken."),
+        ("Why is the a**hole manager not answering?", "Why is the manager not answering?"),
+        ("sh*tty service, where is my order", "service, where is my order"),
+        ("Please send the *final* files.", "Please send the final files."),
+        ("The price* on Plan A* was wrong.", "The price* on Plan A* was wrong."),
+    ],
+)
+def test_starred_out_profanity_goes_whatever_the_word(sentence, clean):
+    assert neutral(sentence) == clean
 
 
 def test_you_called_or_blamed_is_us_and_yourselves_is_ourselves():

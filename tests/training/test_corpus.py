@@ -79,7 +79,7 @@ def test_evaluation_split_is_valid_and_never_in_training(written_for_training):
     assert texts("eval") and texts("eval").isdisjoint(texts(written_for_training))
 
 
-@pytest.mark.parametrize("written_apart", ["probes", "fresh-mail"])
+@pytest.mark.parametrize("written_apart", ["probes", "fresh-mail", "fresh-mail-2"])
 def test_mail_written_apart_is_valid_and_never_in_training(written_apart):
     _, problems = _count(written_apart)
     assert problems == []
@@ -98,9 +98,10 @@ def test_nearest_detects_a_paraphrase():
 
 
 @pytest.mark.parametrize("written_for_training", ["train", "set-aside"])
-def test_no_training_email_is_a_near_copy_of_an_evaluation_email(written_for_training):
+@pytest.mark.parametrize("test_split", ["eval", "fresh-mail-2"])
+def test_no_training_email_is_a_near_copy_of_a_test_email(written_for_training, test_split):
     train = _texts(written_for_training)
-    nearest = _nearest(train, _texts("eval"))
+    nearest = _nearest(train, _texts(test_split))
     assert [t[:60] for t, s in zip(train, nearest, strict=True) if s >= NEAR_COPY] == []
 
 
@@ -113,7 +114,9 @@ def _ids(split: str) -> list[str]:
     [
         ("eval-sample", "eval", 120),
         ("train-reread", "train", 1504),
+        ("train-reread-2", "train", 416),
         ("fresh-sample", "fresh-mail", 60),
+        ("fresh-2-reread", "fresh-mail-2", 60),
     ],
 )
 def test_second_readings_are_valid_and_cover_their_split(name, split, emails):
@@ -173,6 +176,40 @@ def test_the_money_check_is_applied_to_the_training_and_set_aside_emails():
         assert (row["complaints"], row["threats"]) == (change["complaints"], change["threats"])
         for index, (_, after) in change["roles"].items():
             assert row["sentences"][int(index)]["role"] == after
+
+
+def test_the_tone_check_proposes_what_the_blind_re_readers_say_and_is_not_applied():
+    rows = {row["id"]: row for row in _rows("train")}
+    changes = [
+        json.loads(line)
+        for line in (DATA / "checks" / "tone-proposed.jsonl").read_text("utf-8").splitlines()
+    ]
+    rereads = {
+        **read_second_reader(DATA / "second-reader" / "train-reread.jsonl", COMPLAINTS),
+        **read_second_reader(DATA / "second-reader" / "train-reread-2.jsonl", COMPLAINTS),
+    }
+    assert len(changes) == 170
+    for change in changes:
+        assert (change["tone_before"], change["tone"]) == ("frustrated", "calm")
+        assert rereads[change["id"]].tone == "calm", change["id"]
+        assert rows[change["id"]]["tone"] == "frustrated", change["id"]
+
+
+def test_the_wide_round_corpus_is_train_relabelled_plus_the_wide_files(tmp_path):
+    spec = importlib.util.spec_from_file_location("wide_corpus", DATA / "wide_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.build(tmp_path) == {"emails": 1920 + 497, "relabelled": 170}
+    built = {
+        row["id"]: row
+        for path in tmp_path.glob("*.jsonl")
+        for row in map(json.loads, path.read_text("utf-8").splitlines())
+    }
+    train = {row["id"]: row for row in _rows("train")}
+    changed = {i for i in train if built[i]["tone"] != train[i]["tone"]}
+    assert len(changed) == 170 and {built[i]["tone"] for i in changed} == {"calm"}
+    assert sum(i.startswith("wr-") for i in built) == 497
+    assert module.main([]) == 2
 
 
 def test_threat_labels_and_threat_sentences_must_agree(tmp_path):
