@@ -162,13 +162,16 @@ def test_wording_corpus_copies_no_real_message_and_no_evaluation_email():
     assert [t for t, s in zip(wording, nearest, strict=True) if s >= NEAR_COPY] == []
 
 
+def _check(name: str) -> list[dict]:
+    """The label changes a check recorded in `checks/<name>.jsonl`."""
+    lines = (DATA / "checks" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
 def test_the_money_check_is_applied_to_the_training_and_set_aside_emails():
     set_aside = {row["id"]: row for row in _rows("set-aside")}
     rows = {row["id"]: row for row in _rows("train")} | set_aside
-    changes = [
-        json.loads(line)
-        for line in (DATA / "checks" / "money.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
+    changes = _check("money")
     assert len(changes) > 100
     assert any(change["id"] in set_aside for change in changes)
     for change in changes:
@@ -180,10 +183,7 @@ def test_the_money_check_is_applied_to_the_training_and_set_aside_emails():
 
 def test_the_tone_check_proposes_what_the_blind_re_readers_say_and_is_not_applied():
     rows = {row["id"]: row for row in _rows("train")}
-    changes = [
-        json.loads(line)
-        for line in (DATA / "checks" / "tone-proposed.jsonl").read_text("utf-8").splitlines()
-    ]
+    changes = _check("tone-proposed")
     rereads = {
         **read_second_reader(DATA / "second-reader" / "train-reread.jsonl", COMPLAINTS),
         **read_second_reader(DATA / "second-reader" / "train-reread-2.jsonl", COMPLAINTS),
