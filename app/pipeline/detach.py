@@ -493,8 +493,8 @@ _PLEASE_FIRST = re.compile(r"^(?:please|kindly)\b", re.I)
 _RE_LINE = re.compile(r"^\s*re\s*:", re.I)
 # A sentence that asks: it opens with a question word or an auxiliary, or ends on a tag.
 _QUESTION = re.compile(
-    r"^(?:what|when|where|why|how|who|which|is|are|was|were|do|does|did|has|have|can|could"
-    r"|will|would|should|shall)\b[^?]*\?\s*$"
+    # a question's first words (`QUESTION_WORDS`), "any" aside
+    rf"^(?:{'|'.join(sorted(QUESTION_WORDS - {'any'}))})\b[^?]*\?\s*$"
     r"|[,;:\-\u2013]\s*(?:is|are|was|were|do|does|did|has|have|can|could|will|would)\s+"
     r"(?:that|it|this|they|he|she|you)\b[^,;?]*\?\s*$",
     re.I,

@@ -787,9 +787,14 @@ def _person(line: str) -> str:
     return _TITLE_AFTER_BAR.sub("", _AFFILIATION.sub("", line.strip())).rstrip(",").strip()
 
 
+def _signoff(line: str) -> re.Match[str] | None:
+    """The sign-off phrase a line opens with, once a friendly tail ("Thanks lovely x") is off."""
+    return _SIGNOFF.match(_ENDEARMENT.sub("", line.strip()))
+
+
 def _signoff_name(line: str) -> str | None:
     """The name written on a sign-off line ("Regards, Pat Morgan" -> "Pat Morgan")."""
-    match = _SIGNOFF.match(_ENDEARMENT.sub("", line.strip()))
+    match = _signoff(line)
     if not match:
         return None
     return _name_on(match.group("name") or "")
@@ -826,7 +831,8 @@ def _personal(name: str) -> bool:
 def _bare_name(line: str) -> str | None:
     """The name on a line that holds nothing else ("Mark", "- Sami", "Aoife Brennan",
     "Amy & Josh")."""
-    match = _BARE_NAME.match(_person(line)) or _BARE_NAME.match(_person(line).replace("&", "and"))
+    person = _person(line)
+    match = _BARE_NAME.match(person) or _BARE_NAME.match(person.replace("&", "and"))
     if not match:
         return None
     name = match.group("name")
@@ -863,9 +869,14 @@ _CLOSING_WISH = re.compile(
 )
 
 
+def _typed_lower(line: str) -> str:
+    """A one-word line typed in lower case, capitalised as the name it may be ("dave")."""
+    return line.capitalize() if len(line) > 1 and line.isalpha() and line.islower() else line
+
+
 def _is_signoff(line: str) -> bool:
     """True for a line that is only a sign-off phrase, maybe with a name."""
-    match = _SIGNOFF.match(_ENDEARMENT.sub("", line.strip()))
+    match = _signoff(line)
     name = _person(match.group("name") or "") if match else ""
     if match and (not name or _looks_like_name(name)):
         return True
@@ -930,8 +941,8 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
         trailer = [s for s in stripped[signoff + 1 :] if s]
         if len(trailer) <= 10 and all(_signature_like(s) for s in trailer):
             first = trailer[0] if trailer else ""
-            if len(trailer) == 1 and first.isalpha() and first.islower() and len(first) > 1:
-                first = first.capitalize()  # "thanks\ndave" in a message typed in lower case
+            if len(trailer) == 1:
+                first = _typed_lower(first)  # "thanks\ndave" in a message typed in lower case
             if trailer and (person := _name_on(first)):
                 name = person
             if trailer:
@@ -955,14 +966,8 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str], str | None
             if 0 < end < start - 1 and _looks_like_name(_person(stripped[top])):
                 start = top
                 block = [s for s in stripped[start : last + 1] if s]
-        if (
-            len(block) > 1
-            and len(block[0]) > 1
-            and block[0].isalpha()
-            and block[0].islower()
-            and _CONTACT.search(block[1])
-        ):
-            block = [block[0].capitalize(), *block[1:]]  # "jade" over "07700 900 117"
+        if len(block) > 1 and _CONTACT.search(block[1]):
+            block = [_typed_lower(block[0]), *block[1:]]  # "jade" over "07700 900 117"
         if (
             start > 0
             and any(stripped[:start])

@@ -63,12 +63,14 @@ class WordLists:
         return _pattern(self.unnoted)
 
 
+def _alternatives(words: tuple[str, ...], *patterns: str) -> str:
+    """The words as one regex alternation, longest first, then any extra patterns."""
+    return "|".join([*(re.escape(w) for w in sorted(words, key=len, reverse=True)), *patterns])
+
+
 @lru_cache(maxsize=8)
 def _pattern(words: tuple[str, ...], *patterns: str) -> re.Pattern[str]:
-    alternatives = "|".join(
-        [*(re.escape(w) for w in sorted(words, key=len, reverse=True)), *patterns]
-    )
-    return re.compile(rf"(?<![\w*])(?:{alternatives})(?![\w*])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w*])(?:{_alternatives(words, *patterns)})(?![\w*])", re.I)
 
 
 @lru_cache(maxsize=4)
@@ -88,7 +90,7 @@ def load_words(path: Path = WORDS_FILE) -> WordLists:
 
 @lru_cache(maxsize=8)
 def _named_insult(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join([*(re.escape(w) for w in sorted(words, key=len, reverse=True)), MASKED])
+    alternatives = _alternatives(words, MASKED)
     return re.compile(
         r"\b(?:any|a|an|the|his|her|their|my|your|our|some|this|that|such|complete|absolute"
         rf"|total|utter|proper|right|real)\s+(?:[a-z*-]+\s+){{0,2}}(?:{alternatives})(?![\w*])"
@@ -103,7 +105,7 @@ def _named_insult(words: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=8)
 def _vocative(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    alternatives = _alternatives(words)
     insult = rf"(?:{alternatives})"
     return re.compile(
         rf",?\s*\byou(?:['’]re)?\s+(?:(?:absolute|complete|total|little|utter|bunch of|pack of"
@@ -116,7 +118,7 @@ def _vocative(words: tuple[str, ...]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=8)
 def _exclamation(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    alternatives = _alternatives(words)
     return re.compile(
         rf"\bwhat\s+(?!the\b)(?:an?\s+)?(?:[a-z]+\s+){{0,3}}(?:{alternatives})(?![\w*])[\s,]*"
         rf"(?:(?:you|they|he|she|it|this|that|y'all)\s*(?:are|'re|is|'s|were|was)\b)?",
